@@ -1,0 +1,296 @@
+//! The message framing parser: start line, header lines, Content-Length, body.
+
+use std::ops::Range;
+
+use bytes::Bytes;
+
+use super::{Field, Limits, Message, Span, StartLine, StatusCode};
+use crate::error::ParseError;
+use crate::header::{ContentLength, HeaderName, TypedHeader};
+use crate::scan;
+use crate::uri::{Uri, UriContext};
+
+/// Parses one message from `input`; `body_of` turns the body's range into bytes
+/// (a copy, or a slice of a shared buffer).
+pub(super) fn parse(
+    input: &[u8],
+    limits: &Limits,
+    body_of: impl FnOnce(Range<usize>) -> Bytes,
+) -> Result<Message, ParseError> {
+    if input.len() > limits.max_message_size {
+        return Err(ParseError::TooLarge {
+            size: input.len(),
+            limit: limits.max_message_size,
+        });
+    }
+    // RFC 3261 §7.5: CRLFs before the start line are ignored.
+    let mut begin = 0;
+    while let Some(b'\r' | b'\n') = input.get(begin) {
+        begin += 1;
+    }
+    let (head_end, body_start) = find_head_end(&input[begin..])
+        .map(|(h, b)| (begin + h, begin + b))
+        .ok_or(ParseError::Incomplete)?;
+    let head = std::str::from_utf8(&input[begin..head_end]).map_err(|e| ParseError::Utf8 {
+        offset: begin + e.valid_up_to(),
+    })?;
+    let text = head.to_owned();
+    let mut lines = Lines::new(&text);
+
+    // Start line
+    let (start_line, start_range) = lines.next().ok_or(ParseError::Incomplete)?;
+    let start =
+        parse_start_line(start_line, start_range.start).map_err(|e| shift_error(e, begin))?;
+
+    // Header lines
+    let mut fields: Vec<Field> = Vec::with_capacity(16);
+    let mut content_length: Option<usize> = None;
+    let mut pending_value = false;
+    for (line, range) in lines {
+        if line.starts_with([' ', '\t']) {
+            let Some(last) = fields.last_mut() else {
+                return Err(ParseError::HeaderLine {
+                    what: "continuation line before any header",
+                    offset: begin + range.start,
+                });
+            };
+            let content = line.trim_end_matches([' ', '\t']);
+            if content.trim_start_matches([' ', '\t']).is_empty() {
+                continue;
+            }
+            if pending_value {
+                let lead = content.len() - content.trim_start_matches([' ', '\t']).len();
+                last.value.start = (range.start + lead) as u32;
+                pending_value = false;
+            }
+            last.value.end = (range.start + content.len()) as u32;
+            continue;
+        }
+        if fields.len() >= limits.max_headers {
+            return Err(ParseError::TooManyHeaders {
+                limit: limits.max_headers,
+            });
+        }
+        let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
+            return Err(ParseError::HeaderLine {
+                what: "missing ':'",
+                offset: begin + range.start,
+            });
+        };
+        let name = line[..colon].trim_end_matches([' ', '\t']);
+        if !scan::is_token_str(name) {
+            return Err(ParseError::HeaderLine {
+                what: "header name is not a token",
+                offset: begin + range.start,
+            });
+        }
+        let raw_value = &line[colon + 1..];
+        let value = raw_value.trim_matches([' ', '\t']);
+        let value_start = if value.is_empty() {
+            range.start + line.len()
+        } else {
+            range.start
+                + colon
+                + 1
+                + (raw_value.len() - raw_value.trim_start_matches([' ', '\t']).len())
+        };
+        pending_value = value.is_empty();
+        let kind = HeaderName::from_name(name);
+        if kind == Some(HeaderName::ContentLength) && content_length.is_none() {
+            content_length = Some(fields.len());
+        }
+        fields.push(Field {
+            kind,
+            name: Span::of(&text, range.start..range.start + name.len()),
+            value: Span::of(&text, value_start..value_start + value.len()),
+        });
+    }
+
+    let available = input.len() - body_start;
+    let body_len = match content_length {
+        Some(index) => {
+            let f = fields[index];
+            let value = f.value.get(&text);
+            let len = ContentLength::parse(value).map_err(|e| ParseError::Header {
+                header: f.name.get(&text).to_owned(),
+                what: e.what(),
+                offset: begin + f.value.start as usize + e.offset(),
+            })?;
+            let len = len.0 as usize;
+            if len > available {
+                return Err(ParseError::BodyTruncated {
+                    declared: len,
+                    available,
+                });
+            }
+            len
+        }
+        // RFC 3261 §18.3: on a datagram, the body runs to the end of the packet.
+        None => available,
+    };
+    let body = if body_len == 0 {
+        Bytes::new()
+    } else {
+        body_of(body_start..body_start + body_len)
+    };
+    Ok(Message {
+        text,
+        start,
+        fields,
+        body,
+    })
+}
+
+/// Finds the end of the header section: returns the offset just after the last
+/// header line's line break, and the offset of the body.
+pub(crate) fn find_head_end(input: &[u8]) -> Option<(usize, usize)> {
+    let crlf = memchr::memmem::find(input, b"\r\n\r\n").map(|i| (i + 2, i + 4));
+    // Bare LF line ends are accepted too, when they come first.
+    let lf = memchr::memmem::find(input, b"\n\n").map(|i| (i + 1, i + 2));
+    match (crlf, lf) {
+        (Some(c), Some(l)) => Some(if l.0 < c.0 { l } else { c }),
+        (None, None) if input.ends_with(b"\n") => {
+            // A datagram whose last header line is not followed by the empty
+            // line: the datagram's end closes the header section.
+            Some((input.len(), input.len()))
+        }
+        (c, l) => c.or(l),
+    }
+}
+
+/// Lines of the header section, without their line breaks, with their ranges.
+struct Lines<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        Self { text, pos: 0 }
+    }
+}
+
+impl<'t> Iterator for Lines<'t> {
+    type Item = (&'t str, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = &self.text.as_bytes()[start..];
+        let (end, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (start + i, start + i + 1),
+            None => (self.text.len(), self.text.len()),
+        };
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        self.pos = next;
+        Some((&self.text[start..end], start..end))
+    }
+}
+
+fn shift_error(e: ParseError, by: usize) -> ParseError {
+    match e {
+        ParseError::StartLine { what, offset } => ParseError::StartLine {
+            what,
+            offset: offset + by,
+        },
+        other => other,
+    }
+}
+
+fn start_error(what: &'static str, offset: usize) -> ParseError {
+    ParseError::StartLine { what, offset }
+}
+
+/// Checks `SIP/2.0` (the name case-insensitively, RFC 3261 §7.1).
+fn check_version(version: &str, offset: usize) -> Result<(), ParseError> {
+    let Some((name, number)) = version.split_once('/') else {
+        return Err(start_error("expected SIP version", offset));
+    };
+    let well_formed = name.eq_ignore_ascii_case("SIP")
+        && number.split_once('.').is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.bytes().all(|b| b.is_ascii_digit())
+                && minor.bytes().all(|b| b.is_ascii_digit())
+        });
+    if !well_formed {
+        return Err(start_error("expected SIP version", offset));
+    }
+    if number != "2.0" {
+        return Err(ParseError::Version {
+            version: version.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
+    let text_span = |r: Range<usize>| Span {
+        start: (base + r.start) as u32,
+        end: (base + r.end) as u32,
+    };
+    if line.len() >= 4 && line[..4].eq_ignore_ascii_case("SIP/") {
+        // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+        let sp = line
+            .find(' ')
+            .ok_or(start_error("expected status code", line.len()))?;
+        check_version(&line[..sp], 0)?;
+        let rest = &line[sp + 1..];
+        let code_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if code_len != 3 {
+            return Err(start_error("status code must be three digits", sp + 1));
+        }
+        let code = rest[..3]
+            .parse::<u16>()
+            .ok()
+            .and_then(StatusCode::new)
+            .ok_or(start_error("status code out of range", sp + 1))?;
+        let reason_start = match rest.as_bytes().get(3) {
+            None => line.len(),
+            Some(b' ') => sp + 5,
+            Some(_) => return Err(start_error("expected space after status code", sp + 4)),
+        };
+        return Ok(StartLine::Response {
+            code,
+            reason: text_span(reason_start..line.len()),
+        });
+    }
+    // Request-Line = Method SP Request-URI SP SIP-Version
+    let sp1 = line
+        .find(' ')
+        .ok_or(start_error("expected request line", 0))?;
+    let method = &line[..sp1];
+    if !scan::is_token_str(method) {
+        return Err(start_error("method is not a token", 0));
+    }
+    let rest = &line[sp1 + 1..];
+    let sp2 = rest.find(' ').ok_or(start_error(
+        "expected SIP version after Request-URI",
+        line.len(),
+    ))?;
+    let uri = &rest[..sp2];
+    let version = &rest[sp2 + 1..];
+    if uri.is_empty() {
+        return Err(start_error("empty Request-URI", sp1 + 1));
+    }
+    let version_at = sp1 + 1 + sp2 + 1;
+    if version.contains([' ', '\t']) {
+        return Err(start_error(
+            "unexpected white space in request line",
+            version_at,
+        ));
+    }
+    check_version(version, version_at)?;
+    Uri::parse_in(uri, UriContext::RequestLine)
+        .map_err(|e| start_error(e.what(), sp1 + 1 + e.offset()))?;
+    Ok(StartLine::Request {
+        method: text_span(0..sp1),
+        uri: text_span(sp1 + 1..sp1 + 1 + sp2),
+    })
+}
