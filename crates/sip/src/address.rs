@@ -148,8 +148,11 @@ impl<'a> Address<'a> {
             let rest = s.rest();
             let close =
                 memchr::memchr(b'>', rest.as_bytes()).ok_or(s.error("expected '>' after URI"))?;
-            let uri = Uri::parse_in(&rest[..close], UriContext::Bracketed)
-                .map_err(|e| e.shifted(open))?;
+            let inner = &rest[..close];
+            if inner.starts_with([' ', '\t']) || inner.ends_with([' ', '\t']) {
+                return Err(s.error("white space inside '<' '>'"));
+            }
+            let uri = Uri::parse_in(inner, UriContext::Bracketed).map_err(|e| e.shifted(open))?;
             s.set_pos(open + close + 1);
             uri
         } else if display_name.is_some() {
