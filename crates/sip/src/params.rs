@@ -195,27 +195,13 @@ impl<'p> Iterator for ParamIter<'p> {
                 self.rest = "";
                 return None;
             }
-            // Find the next ';' outside a quoted string.
-            let b = rest.as_bytes();
-            let mut i = 0;
-            let mut quoted = false;
-            while i < b.len() {
-                match b[i] {
-                    b'\\' if quoted => i += 1,
-                    b'"' => quoted = !quoted,
-                    b';' if !quoted => break,
-                    _ => {}
-                }
-                i += 1;
-            }
-            let end = i.min(b.len());
-            let item = &rest[..end];
+            let end = scan::find_outside_quotes(rest.as_bytes(), b';', false);
+            let item = scan::trim_lws(&rest[..end]);
             self.rest = &rest[end..];
-            let item = scan::trim_lws(item);
             if item.is_empty() {
                 continue;
             }
-            return Some(match item.find('=') {
+            return Some(match memchr::memchr(b'=', item.as_bytes()) {
                 Some(eq) => (
                     scan::trim_lws(&item[..eq]),
                     Some(scan::trim_lws(&item[eq + 1..])),

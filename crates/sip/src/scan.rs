@@ -427,35 +427,68 @@ impl<'a> Iterator for ListIter<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        let b = self.rest.as_bytes();
-        let mut i = 0;
-        let mut quoted = false;
-        let mut angle = false;
-        while i < b.len() {
-            match b[i] {
-                b'\\' if quoted => i += 1,
-                b'"' => quoted = !quoted,
-                b'<' if !quoted => angle = true,
-                b'>' if !quoted => angle = false,
-                b',' if !quoted && !angle => break,
-                _ => {}
-            }
-            i += 1;
-        }
-        let end = i.min(b.len());
+        let end = find_outside_quotes(self.rest.as_bytes(), b',', true);
         let item = &self.rest[..end];
-        self.rest = if end < b.len() {
-            &self.rest[end + 1..]
-        } else {
-            ""
-        };
+        self.rest = self.rest.get(end + 1..).unwrap_or("");
         Some(trim_lws(item))
     }
 }
 
+/// The offset of the first `delim` outside quoted strings (and, with
+/// `brackets`, outside `<` `>`), or the length of `b` if there is none.
+/// An unterminated quote or bracket runs to the end.
+pub(crate) fn find_outside_quotes(b: &[u8], delim: u8, brackets: bool) -> usize {
+    let mut i = 0;
+    loop {
+        let rest = &b[i..];
+        let hit = if brackets {
+            memchr::memchr3(delim, b'"', b'<', rest)
+        } else {
+            memchr::memchr2(delim, b'"', rest)
+        };
+        let Some(offset) = hit else {
+            return b.len();
+        };
+        let at = i + offset;
+        if b[at] == delim {
+            return at;
+        }
+        i = if b[at] == b'"' {
+            match closing_quote(b, at + 1) {
+                Some(close) => close + 1,
+                None => return b.len(),
+            }
+        } else {
+            match memchr::memchr(b'>', &b[at + 1..]) {
+                Some(close) => at + 1 + close + 1,
+                None => return b.len(),
+            }
+        };
+    }
+}
+
+/// The offset of the `"` that closes a quoted string whose content starts at
+/// `from`, skipping quoted-pairs.
+fn closing_quote(b: &[u8], from: usize) -> Option<usize> {
+    let mut k = from;
+    while k < b.len() {
+        let p = k + memchr::memchr2(b'"', b'\\', &b[k..])?;
+        if b[p] == b'"' {
+            return Some(p);
+        }
+        k = p + 2;
+    }
+    None
+}
+
 /// Trims LWS (including folded line breaks) from both ends.
 pub(crate) fn trim_lws(s: &str) -> &str {
-    s.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n')
+    let is_lws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let b = s.as_bytes();
+    let start = b.iter().position(|c| !is_lws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !is_lws(c)).map_or(start, |i| i + 1);
+    // Both ends sit next to ASCII bytes, so they are char boundaries.
+    &s[start..end]
 }
 
 #[cfg(test)]

@@ -150,7 +150,7 @@ const MAX_KNOWN_LEN: usize = 20;
 
 impl HeaderName {
     /// The canonical spelling, as this crate prints it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Accept => "Accept",
             Self::AcceptContact => "Accept-Contact",
@@ -222,7 +222,7 @@ impl HeaderName {
     }
 
     /// The compact form (RFC 3261 §7.3.3), where one is defined.
-    pub fn compact(self) -> Option<char> {
+    pub const fn compact(self) -> Option<char> {
         match self {
             Self::AcceptContact => Some('a'),
             Self::AllowEvents => Some('u'),
@@ -249,83 +249,23 @@ impl HeaderName {
 
     /// Recognises a header name, case-insensitively, in its long or compact form.
     pub fn from_name(name: &str) -> Option<Self> {
-        let b = name.as_bytes();
-        if b.len() > MAX_KNOWN_LEN || b.is_empty() {
+        Self::from_bytes(name.as_bytes())
+    }
+
+    /// [`HeaderName::from_name`] over bytes.
+    pub(crate) fn from_bytes(b: &[u8]) -> Option<Self> {
+        if b.is_empty() || b.len() > MAX_KNOWN_LEN {
             return None;
         }
-        let mut lower = [0u8; MAX_KNOWN_LEN];
-        for (d, s) in lower.iter_mut().zip(b) {
-            *d = s.to_ascii_lowercase();
-        }
-        Some(match &lower[..b.len()] {
-            b"accept" => Self::Accept,
-            b"accept-contact" | b"a" => Self::AcceptContact,
-            b"accept-encoding" => Self::AcceptEncoding,
-            b"accept-language" => Self::AcceptLanguage,
-            b"alert-info" => Self::AlertInfo,
-            b"allow" => Self::Allow,
-            b"allow-events" | b"u" => Self::AllowEvents,
-            b"authentication-info" => Self::AuthenticationInfo,
-            b"authorization" => Self::Authorization,
-            b"call-id" | b"i" => Self::CallId,
-            b"call-info" => Self::CallInfo,
-            b"contact" | b"m" => Self::Contact,
-            b"content-disposition" => Self::ContentDisposition,
-            b"content-encoding" | b"e" => Self::ContentEncoding,
-            b"content-language" => Self::ContentLanguage,
-            b"content-length" | b"l" => Self::ContentLength,
-            b"content-type" | b"c" => Self::ContentType,
-            b"cseq" => Self::CSeq,
-            b"date" => Self::Date,
-            b"error-info" => Self::ErrorInfo,
-            b"event" | b"o" => Self::Event,
-            b"expires" => Self::Expires,
-            b"from" | b"f" => Self::From,
-            b"identity" | b"y" => Self::Identity,
-            b"in-reply-to" => Self::InReplyTo,
-            b"max-forwards" => Self::MaxForwards,
-            b"mime-version" => Self::MimeVersion,
-            b"min-expires" => Self::MinExpires,
-            b"min-se" => Self::MinSe,
-            b"organization" => Self::Organization,
-            b"p-asserted-identity" => Self::PAssertedIdentity,
-            b"p-preferred-identity" => Self::PPreferredIdentity,
-            b"path" => Self::Path,
-            b"priority" => Self::Priority,
-            b"proxy-authenticate" => Self::ProxyAuthenticate,
-            b"proxy-authorization" => Self::ProxyAuthorization,
-            b"proxy-require" => Self::ProxyRequire,
-            b"rack" => Self::RAck,
-            b"reason" => Self::Reason,
-            b"record-route" => Self::RecordRoute,
-            b"refer-sub" => Self::ReferSub,
-            b"refer-to" | b"r" => Self::ReferTo,
-            b"referred-by" | b"b" => Self::ReferredBy,
-            b"reject-contact" | b"j" => Self::RejectContact,
-            b"replaces" => Self::Replaces,
-            b"reply-to" => Self::ReplyTo,
-            b"request-disposition" | b"d" => Self::RequestDisposition,
-            b"require" => Self::Require,
-            b"retry-after" => Self::RetryAfter,
-            b"route" => Self::Route,
-            b"rseq" => Self::RSeq,
-            b"server" => Self::Server,
-            b"service-route" => Self::ServiceRoute,
-            b"session-expires" | b"x" => Self::SessionExpires,
-            b"sip-etag" => Self::SipETag,
-            b"sip-if-match" => Self::SipIfMatch,
-            b"subject" | b"s" => Self::Subject,
-            b"subscription-state" => Self::SubscriptionState,
-            b"supported" | b"k" => Self::Supported,
-            b"timestamp" => Self::Timestamp,
-            b"to" | b"t" => Self::To,
-            b"unsupported" => Self::Unsupported,
-            b"user-agent" => Self::UserAgent,
-            b"via" | b"v" => Self::Via,
-            b"warning" => Self::Warning,
-            b"www-authenticate" => Self::WwwAuthenticate,
-            _ => return None,
-        })
+        let candidate = NAME_TABLE[name_hash(b)]?;
+        let matches = if b.len() == 1 {
+            candidate
+                .compact()
+                .is_some_and(|c| c as u8 == b[0].to_ascii_lowercase())
+        } else {
+            eq_token_ignore_case(candidate.as_str().as_bytes(), b)
+        };
+        matches.then_some(candidate)
     }
 
     /// Every known header name, in alphabetical order.
@@ -398,6 +338,69 @@ impl HeaderName {
         Self::WwwAuthenticate,
     ];
 }
+
+/// Compares a known name with a token case-insensitively, eight bytes at a time.
+///
+/// Setting bit 0x20 lower-cases letters and leaves `-` and digits alone; the
+/// only other byte it could confuse with a name byte is a control character,
+/// which a token never holds.
+fn eq_token_ignore_case(known: &[u8], token: &[u8]) -> bool {
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    if known.len() != token.len() {
+        return false;
+    }
+    let mut a = known.chunks_exact(8);
+    let mut b = token.chunks_exact(8);
+    for (x, y) in a.by_ref().zip(b.by_ref()) {
+        let mut wx = [0u8; 8];
+        let mut wy = [0u8; 8];
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        if u64::from_ne_bytes(wx) | CASE != u64::from_ne_bytes(wy) | CASE {
+            return false;
+        }
+    }
+    a.remainder()
+        .iter()
+        .zip(b.remainder())
+        .all(|(x, y)| x | 0x20 == y | 0x20)
+}
+
+/// Multiplier of [`name_hash`], chosen so that every known long and compact name
+/// lands in its own slot of [`NAME_TABLE`]. Adding a name may need a new one: the
+/// table is built at compile time and refuses to compile on a collision; search
+/// odd 32-bit values until `every_name_round_trips` passes.
+const NAME_HASH_MULTIPLIER: u32 = 0xb55a_d5b7;
+
+/// A perfect hash of a header name over its length and three of its bytes,
+/// case-insensitive, into 0..256.
+const fn name_hash(b: &[u8]) -> usize {
+    let len = b.len();
+    let key = (len as u32 & 0xff)
+        | (b[0].to_ascii_lowercase() as u32) << 8
+        | (b[len - 1].to_ascii_lowercase() as u32) << 16
+        | (b[len / 2].to_ascii_lowercase() as u32) << 24;
+    (key.wrapping_mul(NAME_HASH_MULTIPLIER) >> 24) as usize
+}
+
+/// Known header names by [`name_hash`] of their long and compact forms.
+static NAME_TABLE: [Option<HeaderName>; 256] = {
+    let mut table = [None; 256];
+    let mut i = 0;
+    while i < HeaderName::ALL.len() {
+        let name = HeaderName::ALL[i];
+        let long = name_hash(name.as_str().as_bytes());
+        assert!(table[long].is_none(), "header name hash collision");
+        table[long] = Some(name);
+        if let Some(c) = name.compact() {
+            let short = name_hash(&[c as u8]);
+            assert!(table[short].is_none(), "header name hash collision");
+            table[short] = Some(name);
+        }
+        i += 1;
+    }
+    table
+};
 
 impl fmt::Display for HeaderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -42,6 +42,14 @@ impl Span {
         }
     }
 
+    /// The range of `len` bytes from `start`.
+    fn at(start: usize, len: usize) -> Self {
+        Self {
+            start: start as u32,
+            end: (start + len) as u32,
+        }
+    }
+
     fn get(self, text: &str) -> &str {
         &text[self.start as usize..self.end as usize]
     }

@@ -28,38 +28,41 @@ pub(super) fn parse(
     while let Some(b'\r' | b'\n') = input.get(begin) {
         begin += 1;
     }
-    let (head_end, body_start) = find_head_end(&input[begin..])
-        .map(|(h, b)| (begin + h, begin + b))
-        .ok_or(ParseError::Incomplete)?;
-    let head = std::str::from_utf8(&input[begin..head_end]).map_err(|e| ParseError::Utf8 {
-        offset: begin + e.valid_up_to(),
-    })?;
-    let text = head.to_owned();
-    let mut lines = Lines::new(&text);
+    let bytes = &input[begin..];
 
-    // Start line
-    let (start_line, start_range) = lines.next().ok_or(ParseError::Incomplete)?;
-    let start =
-        parse_start_line(start_line, start_range.start).map_err(|e| shift_error(e, begin))?;
-
-    // Header lines
+    // One pass over the lines, as bytes, up to the empty line. Every offset
+    // recorded is at an ASCII byte, so it stays a char boundary once the header
+    // section is known to be UTF-8.
+    let mut lines = Lines::new(bytes);
+    let start_range = lines.next().ok_or(ParseError::Incomplete)?;
     let mut fields: Vec<Field> = Vec::with_capacity(16);
     let mut content_length: Option<usize> = None;
     let mut pending_value = false;
-    for (line, range) in lines {
-        if line.starts_with([' ', '\t']) {
+    let (head_end, body_start) = loop {
+        let Some(range) = lines.next() else {
+            // No empty line: a datagram whose last header line ends the packet.
+            if bytes.ends_with(b"\n") {
+                break (bytes.len(), bytes.len());
+            }
+            return Err(ParseError::Incomplete);
+        };
+        let line = &bytes[range.clone()];
+        if line.is_empty() {
+            break (range.start, lines.pos);
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
             let Some(last) = fields.last_mut() else {
                 return Err(ParseError::HeaderLine {
                     what: "continuation line before any header",
                     offset: begin + range.start,
                 });
             };
-            let content = line.trim_end_matches([' ', '\t']);
-            if content.trim_start_matches([' ', '\t']).is_empty() {
+            let content = trim_end_wsp(line);
+            let lead = content.len() - trim_start_wsp(content).len();
+            if lead == content.len() {
                 continue;
             }
             if pending_value {
-                let lead = content.len() - content.trim_start_matches([' ', '\t']).len();
                 last.value.start = (range.start + lead) as u32;
                 pending_value = false;
             }
@@ -71,40 +74,40 @@ pub(super) fn parse(
                 limit: limits.max_headers,
             });
         }
-        let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
+        let Some(colon) = memchr::memchr(b':', line) else {
             return Err(ParseError::HeaderLine {
                 what: "missing ':'",
                 offset: begin + range.start,
             });
         };
-        let name = line[..colon].trim_end_matches([' ', '\t']);
-        if !scan::is_token_str(name) {
+        let name = trim_end_wsp(&line[..colon]);
+        if name.is_empty() || !name.iter().all(|&b| scan::is_token(b)) {
             return Err(ParseError::HeaderLine {
                 what: "header name is not a token",
                 offset: begin + range.start,
             });
         }
         let raw_value = &line[colon + 1..];
-        let value = raw_value.trim_matches([' ', '\t']);
-        let value_start = if value.is_empty() {
-            range.start + line.len()
-        } else {
-            range.start
-                + colon
-                + 1
-                + (raw_value.len() - raw_value.trim_start_matches([' ', '\t']).len())
-        };
+        let after_lead = trim_start_wsp(raw_value);
+        let value = trim_end_wsp(after_lead);
+        let value_start = range.start + colon + 1 + (raw_value.len() - after_lead.len());
         pending_value = value.is_empty();
-        let kind = HeaderName::from_name(name);
+        let kind = HeaderName::from_bytes(name);
         if kind == Some(HeaderName::ContentLength) && content_length.is_none() {
             content_length = Some(fields.len());
         }
         fields.push(Field {
             kind,
-            name: Span::of(&text, range.start..range.start + name.len()),
-            value: Span::of(&text, value_start..value_start + value.len()),
+            name: Span::at(range.start, name.len()),
+            value: Span::at(value_start, value.len()),
         });
-    }
+    };
+    let (head_end, body_start) = (begin + head_end, begin + body_start);
+    let head = std::str::from_utf8(&bytes[..head_end - begin]).map_err(|e| ParseError::Utf8 {
+        offset: begin + e.valid_up_to(),
+    })?;
+    let start = parse_start_line(&head[start_range], 0).map_err(|e| shift_error(e, begin))?;
+    let text = head.to_owned();
 
     let available = input.len() - body_start;
     let body_len = match content_length {
@@ -141,56 +144,50 @@ pub(super) fn parse(
     })
 }
 
-/// Finds the end of the header section: returns the offset just after the last
-/// header line's line break, and the offset of the body.
-pub(crate) fn find_head_end(input: &[u8]) -> Option<(usize, usize)> {
-    let crlf = memchr::memmem::find(input, b"\r\n\r\n").map(|i| (i + 2, i + 4));
-    // Bare LF line ends are accepted too, when they come first.
-    let lf = memchr::memmem::find(input, b"\n\n").map(|i| (i + 1, i + 2));
-    match (crlf, lf) {
-        (Some(c), Some(l)) => Some(if l.0 < c.0 { l } else { c }),
-        (None, None) if input.ends_with(b"\n") => {
-            // A datagram whose last header line is not followed by the empty
-            // line: the datagram's end closes the header section.
-            Some((input.len(), input.len()))
-        }
-        (c, l) => c.or(l),
-    }
-}
-
-/// Lines of the header section, without their line breaks, with their ranges.
+/// Lines of the header section, as ranges without their line breaks.
 struct Lines<'t> {
-    text: &'t str,
+    bytes: &'t [u8],
     pos: usize,
 }
 
 impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Self {
-        Self { text, pos: 0 }
+    fn new(bytes: &'t [u8]) -> Self {
+        Self { bytes, pos: 0 }
     }
 }
 
-impl<'t> Iterator for Lines<'t> {
-    type Item = (&'t str, Range<usize>);
+impl Iterator for Lines<'_> {
+    type Item = Range<usize>;
 
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.pos >= self.text.len() {
-            return None;
-        }
+    fn next(&mut self) -> Option<Range<usize>> {
         let start = self.pos;
-        let rest = &self.text.as_bytes()[start..];
+        let rest = self.bytes.get(start..).filter(|r| !r.is_empty())?;
         let (end, next) = match memchr::memchr(b'\n', rest) {
             Some(i) => (start + i, start + i + 1),
-            None => (self.text.len(), self.text.len()),
+            None => (self.bytes.len(), self.bytes.len()),
         };
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+        let end = if end > start && self.bytes[end - 1] == b'\r' {
             end - 1
         } else {
             end
         };
         self.pos = next;
-        Some((&self.text[start..end], start..end))
+        Some(start..end)
     }
+}
+
+fn trim_start_wsp(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+    &b[n..]
+}
+
+fn trim_end_wsp(b: &[u8]) -> &[u8] {
+    let n = b
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    &b[..b.len() - n]
 }
 
 fn shift_error(e: ParseError, by: usize) -> ParseError {
@@ -237,8 +234,7 @@ fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
     };
     if line.len() >= 4 && line[..4].eq_ignore_ascii_case("SIP/") {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-        let sp = line
-            .find(' ')
+        let sp = memchr::memchr(b' ', line.as_bytes())
             .ok_or(start_error("expected status code", line.len()))?;
         check_version(&line[..sp], 0)?;
         let rest = &line[sp + 1..];
@@ -262,9 +258,8 @@ fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
         });
     }
     // Request-Line = Method SP Request-URI SP SIP-Version
-    let sp1 = line
-        .find(' ')
-        .ok_or(start_error("expected request line", 0))?;
+    let sp1 =
+        memchr::memchr(b' ', line.as_bytes()).ok_or(start_error("expected request line", 0))?;
     let method = &line[..sp1];
     if !scan::is_token_str(method) {
         return Err(start_error("method is not a token", 0));

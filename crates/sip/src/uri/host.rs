@@ -31,26 +31,45 @@ impl<'a> Host<'a> {
             s.expect(b']', "expected ']' after IPv6 address")?;
             return Ok(Self::Ipv6(addr));
         }
-        let name = s.take_while(scan::is_hostname_char);
-        if name.is_empty() {
+        // One pass over the name: how far it reaches, whether it is a dotted
+        // quad, and whether its labels are well formed (non-empty, not starting
+        // or ending with '-'; a final dot allowed).
+        let rest = s.rest();
+        let bytes = rest.as_bytes();
+        let (mut len, mut dots, mut all_digits, mut label_len, mut prev) = (0, 0, true, 0, b'.');
+        while let Some(&b) = bytes.get(len) {
+            if !scan::is_hostname_char(b) {
+                break;
+            }
+            if b == b'.' {
+                if label_len == 0 || prev == b'-' {
+                    return Err(SyntaxError::new("invalid host name", start));
+                }
+                dots += 1;
+                label_len = 0;
+            } else {
+                if label_len == 0 && b == b'-' {
+                    return Err(SyntaxError::new("invalid host name", start));
+                }
+                all_digits &= b.is_ascii_digit();
+                label_len += 1;
+            }
+            prev = b;
+            len += 1;
+        }
+        if len == 0 {
             return Err(s.error("expected host"));
         }
-        if name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            && name.bytes().filter(|&b| b == b'.').count() == 3
-        {
+        if prev == b'-' {
+            return Err(SyntaxError::new("invalid host name", start));
+        }
+        let name = &rest[..len];
+        s.set_pos(start + len);
+        if all_digits && dots == 3 && label_len > 0 {
             return name
                 .parse()
                 .map(Self::Ipv4)
                 .map_err(|_| SyntaxError::new("invalid IPv4 address", start));
-        }
-        // Labels are non-empty and do not start or end with '-'; a trailing dot
-        // (a fully qualified name) is allowed.
-        let trimmed = name.strip_suffix('.').unwrap_or(name);
-        if trimmed
-            .split('.')
-            .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-'))
-        {
-            return Err(SyntaxError::new("invalid host name", start));
         }
         Ok(Self::Name(Cow::Borrowed(name)))
     }

@@ -66,7 +66,7 @@ impl<'a> SipUri<'a> {
         let (mut user, mut password) = (None, None);
         if let Some(at) = memchr::memchr(b'@', text.as_bytes()) {
             let userinfo = &text[..at];
-            let (u, p) = match userinfo.find(':') {
+            let (u, p) = match memchr::memchr(b':', userinfo.as_bytes()) {
                 Some(c) => (&userinfo[..c], Some(&userinfo[c + 1..])),
                 None => (userinfo, None),
             };
