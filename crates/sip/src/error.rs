@@ -133,6 +133,13 @@ pub enum ParseError {
         /// The configured limit.
         limit: usize,
     },
+    /// A multipart body with more parts, nested ones included, than
+    /// [`Limits::max_body_parts`](crate::Limits).
+    #[error("multipart body with more than {limit} parts")]
+    TooManyBodyParts {
+        /// The configured limit.
+        limit: usize,
+    },
     /// A multipart body that does not follow RFC 2046 §5.1.
     #[error("invalid multipart body: {what}")]
     Multipart {

@@ -5,6 +5,7 @@
 //! the field table and the body, nothing per header. Typed values are parsed on
 //! access and borrow from the message.
 
+mod body_access;
 mod build;
 mod limits;
 mod method;
