@@ -114,12 +114,12 @@ impl<'a> Params<'a> {
         while s.peek() == Some(b';') {
             s.eat(b';');
             let name = s.take_while(|b| scan::is_param_char(b) || b == b'%');
-            if name.is_empty() || !scan::check_escaped(name, scan::is_param_char) {
+            if name.is_empty() || !escapes_valid(name) {
                 return Err(s.error("invalid URI parameter name"));
             }
             if s.eat(b'=') {
                 let value = s.take_while(|b| scan::is_param_char(b) || b == b'%');
-                if value.is_empty() || !scan::check_escaped(value, scan::is_param_char) {
+                if value.is_empty() || !escapes_valid(value) {
                     return Err(s.error("invalid URI parameter value"));
                 }
             }
@@ -156,6 +156,15 @@ impl<'a> Params<'a> {
             raw: Cow::Borrowed(s.slice(start, end)),
         })
     }
+}
+
+/// Whether every `%` in a run of `paramchar`s and `%`s starts a `%HH` escape.
+fn escapes_valid(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'%', b).all(|i| {
+        b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    })
 }
 
 /// Removes the quotes of a quoted-string value, leaving other values as they are.

@@ -1,33 +1,4 @@
 //! Builders that make well-formed requests and responses easy to write.
-//!
-//! ```
-//! use sip::header::{HeaderName, Via};
-//! use sip::uri::{Host, Uri};
-//! use sip::{Address, Message, Method, StatusCode};
-//!
-//! let bob = Uri::parse("sip:bob@biloxi.example.com").unwrap();
-//! let alice = Uri::parse("sip:alice@atlanta.example.com").unwrap();
-//! let mut from = Address::new(alice);
-//! from.params.push("tag", Some("9fxced76sl"));
-//! let invite = Message::request(Method::Invite, &bob)
-//!     .via(&Via::new("UDP", Host::parse_str("pc33.atlanta.example.com").unwrap(), None, "z9hG4bK776asdhds"))
-//!     .from(&from)
-//!     .to(&Address::new(bob.clone()))
-//!     .call_id("3848276298220188511@atlanta.example.com")
-//!     .cseq(1)
-//!     .header(HeaderName::Supported, "100rel, replaces")
-//!     .body("application/sdp", "v=0\r\n")
-//!     .build()
-//!     .unwrap();
-//! assert_eq!(invite.cseq().unwrap().method, Method::Invite);
-//!
-//! let ringing = Message::response_to(&invite, StatusCode::RINGING)
-//!     .to_tag("8321234356")
-//!     .build()
-//!     .unwrap();
-//! assert_eq!(ringing.to().unwrap().tag(), Some("8321234356"));
-//! assert_eq!(ringing.call_id().unwrap().as_str(), "3848276298220188511@atlanta.example.com");
-//! ```
 
 use std::fmt;
 
@@ -53,7 +24,37 @@ pub enum BuildError {
     NotARequest,
 }
 
-/// Builds a request; see the [module docs](self).
+/// Builds a request, started by [`Message::request`]; a response is built by
+/// [`ResponseBuilder`], started by [`Message::response_to`].
+///
+/// ```
+/// use sip::header::{HeaderName, Via};
+/// use sip::uri::{Host, Uri};
+/// use sip::{Address, Message, Method, StatusCode};
+///
+/// let bob = Uri::parse("sip:bob@biloxi.example.com").unwrap();
+/// let alice = Uri::parse("sip:alice@atlanta.example.com").unwrap();
+/// let mut from = Address::new(alice);
+/// from.params.push("tag", Some("9fxced76sl"));
+/// let invite = Message::request(Method::Invite, &bob)
+///     .via(&Via::new("UDP", Host::parse_str("pc33.atlanta.example.com").unwrap(), None, "z9hG4bK776asdhds"))
+///     .from(&from)
+///     .to(&Address::new(bob.clone()))
+///     .call_id("3848276298220188511@atlanta.example.com")
+///     .cseq(1)
+///     .header(HeaderName::Supported, "100rel, replaces")
+///     .body("application/sdp", "v=0\r\n")
+///     .build()
+///     .unwrap();
+/// assert_eq!(invite.cseq().unwrap().method, Method::Invite);
+///
+/// let ringing = Message::response_to(&invite, StatusCode::RINGING)
+///     .to_tag("8321234356")
+///     .build()
+///     .unwrap();
+/// assert_eq!(ringing.to().unwrap().tag(), Some("8321234356"));
+/// assert_eq!(ringing.call_id().unwrap().as_str(), "3848276298220188511@atlanta.example.com");
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequestBuilder {
     msg: Message,
@@ -240,7 +241,8 @@ impl RequestBuilder {
     }
 }
 
-/// Builds a response; see the [module docs](self).
+/// Builds a response, started by [`Message::response_to`]; see [`RequestBuilder`]
+/// for an example.
 #[derive(Debug, Clone)]
 pub struct ResponseBuilder {
     msg: Message,

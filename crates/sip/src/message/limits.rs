@@ -11,7 +11,8 @@ pub struct Limits {
     pub max_headers: usize,
     /// Deepest nesting of multipart bodies. Default 4.
     pub max_body_nesting: usize,
-    /// Most parts in one multipart body. Default 32.
+    /// Most parts in one multipart body, counted across all its nested
+    /// multiparts. Default 32.
     pub max_body_parts: usize,
 }
 

@@ -446,9 +446,15 @@ impl Message {
                 out.extend_from_slice(b" SIP/2.0\r\n");
             }
             StartLine::Response { code, reason } => {
+                let c = code.code();
+                // A StatusCode is always three digits (100..=699).
                 out.extend_from_slice(b"SIP/2.0 ");
-                out.extend_from_slice(code.to_string().as_bytes());
-                out.push(b' ');
+                out.extend_from_slice(&[
+                    b'0' + (c / 100) as u8,
+                    b'0' + (c / 10 % 10) as u8,
+                    b'0' + (c % 10) as u8,
+                    b' ',
+                ]);
                 out.extend_from_slice(reason.get(&self.text).as_bytes());
                 out.extend_from_slice(b"\r\n");
             }

@@ -17,7 +17,8 @@ pub(super) fn parse(
     limits: &Limits,
     body_of: impl FnOnce(Range<usize>) -> Bytes,
 ) -> Result<Message, ParseError> {
-    if input.len() > limits.max_message_size {
+    // Spans are 32-bit offsets, whatever the configured limit.
+    if input.len() > limits.max_message_size || input.len() > u32::MAX as usize {
         return Err(ParseError::TooLarge {
             size: input.len(),
             limit: limits.max_message_size,

@@ -31,45 +31,27 @@ impl<'a> Host<'a> {
             s.expect(b']', "expected ']' after IPv6 address")?;
             return Ok(Self::Ipv6(addr));
         }
-        // One pass over the name: how far it reaches, whether it is a dotted
-        // quad, and whether its labels are well formed (non-empty, not starting
-        // or ending with '-'; a final dot allowed).
-        let rest = s.rest();
-        let bytes = rest.as_bytes();
-        let (mut len, mut dots, mut all_digits, mut label_len, mut prev) = (0, 0, true, 0, b'.');
-        while let Some(&b) = bytes.get(len) {
-            if !scan::is_hostname_char(b) {
-                break;
-            }
-            if b == b'.' {
-                if label_len == 0 || prev == b'-' {
-                    return Err(SyntaxError::new("invalid host name", start));
-                }
-                dots += 1;
-                label_len = 0;
-            } else {
-                if label_len == 0 && b == b'-' {
-                    return Err(SyntaxError::new("invalid host name", start));
-                }
-                all_digits &= b.is_ascii_digit();
-                label_len += 1;
-            }
-            prev = b;
-            len += 1;
-        }
-        if len == 0 {
+        let name = s.take_while(scan::is_hostname_char);
+        let b = name.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
             return Err(s.error("expected host"));
-        }
-        if prev == b'-' {
-            return Err(SyntaxError::new("invalid host name", start));
-        }
-        let name = &rest[..len];
-        s.set_pos(start + len);
-        if all_digits && dots == 3 && label_len > 0 {
+        };
+        if first.is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
             return name
                 .parse()
                 .map(Self::Ipv4)
                 .map_err(|_| SyntaxError::new("invalid IPv4 address", start));
+        }
+        // Labels are non-empty and do not start or end with '-'; a final dot
+        // (a fully qualified name) is allowed.
+        let bad_label = first == b'.'
+            || first == b'-'
+            || last == b'-'
+            || memchr::memchr_iter(b'.', b).any(|dot| {
+                dot > 0 && b[dot - 1] == b'-' || matches!(b.get(dot + 1), Some(b'.' | b'-'))
+            });
+        if bad_label {
+            return Err(SyntaxError::new("invalid host name", start));
         }
         Ok(Self::Name(Cow::Borrowed(name)))
     }
