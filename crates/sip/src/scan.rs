@@ -383,6 +383,11 @@ impl<'a> Scanner<'a> {
                         return Err(self.error("line break in quoted string"));
                     }
                 }
+                // qdtext: LWS, printable ASCII but '"' and '\\', and UTF-8;
+                // control characters only as quoted-pairs.
+                Some(&c) if c < 0x20 && c != b'\t' || c == 0x7f => {
+                    return Err(self.error("control character in quoted string"));
+                }
                 Some(_) => self.pos += 1,
             }
         }
@@ -510,6 +515,9 @@ mod tests {
         assert_eq!(s.quoted_string().unwrap(), r#"a \"b\" c"#);
         assert_eq!(unquote(r#"a \"b\" c"#), r#"a "b" c"#);
         assert!(Scanner::new("\"open").quoted_string().is_err());
+        assert!(Scanner::new("\"a\0b\"").quoted_string().is_err());
+        assert!(Scanner::new("\"a\\\0b\"").quoted_string().is_ok());
+        assert!(Scanner::new("\"a\tb\"").quoted_string().is_ok());
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl<'a> Contact<'a> {
 
     /// The `expires` parameter in seconds, if present.
     pub fn expires(&self) -> Option<u32> {
-        self.address()?.params.get("expires")??.parse().ok()
+        super::parse_decimal_u32(self.address()?.params.get("expires")??)
     }
 
     /// A copy that owns its text.
@@ -142,10 +142,14 @@ pub(crate) fn parse_qvalue(v: &str) -> Option<u16> {
     if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let frac_val: u16 = format!("{frac:0<3}").parse().ok()?;
+    let thousandths = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
     match int {
-        "0" => Some(frac_val),
-        "1" if frac_val == 0 => Some(1000),
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
         _ => None,
     }
 }
@@ -159,16 +163,21 @@ impl<'a> TypedHeader<'a> for Contact<'a> {
             return Ok(Self::Wildcard);
         }
         let a = Address::parse_form(value, AddressForm::Any)?;
-        if let Some(q) = a.params.get("q") {
-            if q.and_then(parse_qvalue).is_none() {
-                return Err(SyntaxError::new("invalid q parameter", 0));
-            }
-        }
-        if let Some(e) = a.params.get("expires") {
-            if e.and_then(|e| e.parse::<u32>().ok()).is_none() {
-                return Err(SyntaxError::new("invalid expires parameter", 0));
-            }
-        }
+        let at = a.params.as_str().as_ptr() as usize - value.as_ptr() as usize;
+        super::check_param(
+            &a.params,
+            "q",
+            |q| parse_qvalue(q).is_some(),
+            "invalid q parameter",
+            at,
+        )?;
+        super::check_param(
+            &a.params,
+            "expires",
+            |e| super::parse_decimal_u32(e).is_some(),
+            "invalid expires parameter",
+            at,
+        )?;
         Ok(Self::Address(a))
     }
 }
@@ -193,6 +202,8 @@ mod tests {
         assert_eq!(parse_qvalue("1.000"), Some(1000));
         assert_eq!(parse_qvalue("1.5"), None);
         assert_eq!(parse_qvalue("0.1234"), None);
+        assert_eq!(parse_qvalue("0.05"), Some(50));
+        assert_eq!(parse_qvalue("+0.5"), None);
     }
 
     #[test]
@@ -203,5 +214,8 @@ mod tests {
         assert_eq!(c.expires(), Some(3600));
         assert_eq!(c.q(), Some(500));
         assert_eq!(Contact::parse(" * ").unwrap(), Contact::Wildcard);
+        assert!(Contact::parse("<sip:a@b>;expires=+5").is_err());
+        let err = Contact::parse("<sip:a@b>;q=2").unwrap_err();
+        assert_eq!(err.offset(), 9);
     }
 }

@@ -117,6 +117,7 @@ impl<'a> std::ops::Deref for Accept<'a> {
 impl<'a> TypedHeader<'a> for Accept<'a> {
     const NAME: HeaderName = HeaderName::Accept;
     const LIST: bool = true;
+    const ALLOW_EMPTY: bool = true;
 
     fn parse(value: &'a str) -> Result<Self, SyntaxError> {
         MediaType::parse(value).map(Self)

@@ -96,6 +96,9 @@ pub trait TypedHeader<'a>: Sized + fmt::Display {
     const NAME: HeaderName;
     /// Whether several values may share one header line, separated by commas.
     const LIST: bool = false;
+    /// Whether the header may be present with no value at all (Accept, Allow,
+    /// Supported and their kin: "I take none").
+    const ALLOW_EMPTY: bool = false;
 
     /// Parses one value (one element of the list, for list headers).
     fn parse(value: &'a str) -> Result<Self, SyntaxError>;
@@ -127,8 +130,12 @@ pub(crate) fn parse_line<'a, H: TypedHeader<'a> + 'a>(
 /// grammar this crate does not check (free text such as Subject) always pass.
 pub(crate) fn validate(name: HeaderName, value: &str) -> Result<(), SyntaxError> {
     fn all<'a, H: TypedHeader<'a> + 'a>(value: &'a str) -> Result<(), SyntaxError> {
-        if H::LIST && scan::trim_lws(value).is_empty() {
-            return Ok(());
+        if scan::trim_lws(value).is_empty() {
+            return if H::ALLOW_EMPTY {
+                Ok(())
+            } else {
+                Err(SyntaxError::new("empty value", 0))
+            };
         }
         for v in parse_line::<H>(value) {
             v?;

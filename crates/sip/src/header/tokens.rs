@@ -35,7 +35,7 @@ fn is_language_tag(s: &str) -> bool {
 }
 
 macro_rules! token_header {
-    ($(#[$doc:meta])* $ty:ident, $name:ident, $list:literal, $check:expr, $what:literal) => {
+    ($(#[$doc:meta])* $ty:ident, $name:ident, $list:literal, $empty:literal, $check:expr, $what:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $ty<'a>(pub Cow<'a, str>);
@@ -61,6 +61,7 @@ macro_rules! token_header {
         impl<'a> TypedHeader<'a> for $ty<'a> {
             const NAME: HeaderName = HeaderName::$name;
             const LIST: bool = $list;
+            const ALLOW_EMPTY: bool = $empty;
 
             fn parse(value: &'a str) -> Result<Self, SyntaxError> {
                 let v = scan::trim_lws(value);
@@ -83,38 +84,38 @@ macro_rules! token_header {
 token_header!(
     /// One Supported option tag (RFC 3261 §20.37): an extension the sender
     /// understands (`100rel`, `timer`, `replaces`, …).
-    Supported, Supported, true, scan::is_token_str, "expected option tag"
+    Supported, Supported, true, true, scan::is_token_str, "expected option tag"
 );
 token_header!(
     /// One Require option tag (RFC 3261 §20.32): an extension the UAS must
     /// understand, or answer 420.
-    Require, Require, true, scan::is_token_str, "expected option tag"
+    Require, Require, true, false, scan::is_token_str, "expected option tag"
 );
 token_header!(
     /// One Proxy-Require option tag (RFC 3261 §20.29).
-    ProxyRequire, ProxyRequire, true, scan::is_token_str, "expected option tag"
+    ProxyRequire, ProxyRequire, true, false, scan::is_token_str, "expected option tag"
 );
 token_header!(
     /// One Unsupported option tag (RFC 3261 §20.40), listed in a 420.
-    Unsupported, Unsupported, true, scan::is_token_str, "expected option tag"
+    Unsupported, Unsupported, true, false, scan::is_token_str, "expected option tag"
 );
 token_header!(
     /// One Allow-Events event type (RFC 6665 §8.2.2): `presence`,
     /// `dialog`, `message-summary`, `presence.winfo`.
-    AllowEvents, AllowEvents, true, is_event_type, "expected event type"
+    AllowEvents, AllowEvents, true, false, is_event_type, "expected event type"
 );
 token_header!(
     /// One Content-Encoding content coding (RFC 3261 §20.12): `gzip`.
-    ContentEncoding, ContentEncoding, true, scan::is_token_str, "expected content coding"
+    ContentEncoding, ContentEncoding, true, false, scan::is_token_str, "expected content coding"
 );
 token_header!(
     /// One Content-Language language tag (RFC 3261 §20.13): `fr`, `en-US`.
-    ContentLanguage, ContentLanguage, true, is_language_tag, "expected language tag"
+    ContentLanguage, ContentLanguage, true, false, is_language_tag, "expected language tag"
 );
 token_header!(
     /// Priority (RFC 3261 §20.26): `emergency`, `urgent`, `normal`,
     /// `non-urgent` or another token. A single value, not a list.
-    Priority, Priority, false, scan::is_token_str, "expected priority"
+    Priority, Priority, false, false, scan::is_token_str, "expected priority"
 );
 
 /// One Allow entry (RFC 3261 §20.5): a method the sender supports.
@@ -131,6 +132,7 @@ impl Allow<'_> {
 impl<'a> TypedHeader<'a> for Allow<'a> {
     const NAME: HeaderName = HeaderName::Allow;
     const LIST: bool = true;
+    const ALLOW_EMPTY: bool = true;
 
     fn parse(value: &'a str) -> Result<Self, SyntaxError> {
         let v = scan::trim_lws(value);
@@ -213,6 +215,7 @@ impl<'a> AcceptEncoding<'a> {
 impl<'a> TypedHeader<'a> for AcceptEncoding<'a> {
     const NAME: HeaderName = HeaderName::AcceptEncoding;
     const LIST: bool = true;
+    const ALLOW_EMPTY: bool = true;
 
     fn parse(value: &'a str) -> Result<Self, SyntaxError> {
         let (coding, params) =
@@ -266,6 +269,7 @@ impl<'a> AcceptLanguage<'a> {
 impl<'a> TypedHeader<'a> for AcceptLanguage<'a> {
     const NAME: HeaderName = HeaderName::AcceptLanguage;
     const LIST: bool = true;
+    const ALLOW_EMPTY: bool = true;
 
     fn parse(value: &'a str) -> Result<Self, SyntaxError> {
         let (range, params) = parse_with_accept_params(
@@ -319,10 +323,22 @@ mod tests {
             HeaderName::Supported,
             HeaderName::AcceptEncoding,
             HeaderName::AcceptLanguage,
-            HeaderName::Unsupported,
+            HeaderName::Accept,
         ] {
             assert_eq!(validate(name, ""), Ok(()), "{name}");
             assert_eq!(validate(name, "  "), Ok(()), "{name}");
+        }
+        // Lists whose grammar needs at least one element.
+        for name in [
+            HeaderName::Unsupported,
+            HeaderName::Require,
+            HeaderName::ProxyRequire,
+            HeaderName::Via,
+            HeaderName::Contact,
+            HeaderName::Route,
+            HeaderName::AllowEvents,
+        ] {
+            assert!(validate(name, " ").is_err(), "{name}");
         }
         assert_eq!(all::<Supported<'_>>("").len(), 0);
     }

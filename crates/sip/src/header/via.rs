@@ -68,7 +68,7 @@ impl<'a> Via<'a> {
 
     /// The ttl parameter.
     pub fn ttl(&self) -> Option<u8> {
-        self.params.get("ttl").flatten()?.parse().ok()
+        u8::try_from(super::parse_decimal_u32(self.params.get("ttl")??)?).ok()
     }
 
     /// Whether the branch carries RFC 3261's magic cookie `z9hG4bK` (§8.1.1.7)
@@ -124,9 +124,10 @@ impl<'a> TypedHeader<'a> for Via<'a> {
             let ok = if is("branch") || is("maddr") || is("received") {
                 v.is_some()
             } else if is("ttl") {
-                v.is_some_and(|v| v.parse::<u8>().is_ok())
+                v.and_then(super::parse_decimal_u32)
+                    .is_some_and(|t| t <= 255)
             } else if is("rport") {
-                v.is_none_or(|v| v.parse::<u16>().is_ok())
+                v.is_none_or(|v| super::parse_decimal_u32(v).is_some_and(|p| p <= 65535))
             } else {
                 true
             };

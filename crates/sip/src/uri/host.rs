@@ -145,6 +145,9 @@ mod tests {
         assert!(Host::parse_str("[2001:db8::10").is_err());
         assert!(Host::parse_str("[2001:db8:::10]").is_err());
         assert!(Host::parse_str("a..b").is_err());
+        assert!(Host::parse_str("1.2.3").is_err());
+        assert!(Host::parse_str("a.-b").is_err());
+        assert!(Host::parse_str("a-.b").is_err());
         assert!(Host::parse_str("-a.b").is_err());
     }
 
