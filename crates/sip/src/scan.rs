@@ -486,6 +486,22 @@ fn closing_quote(b: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// Removes leading SP and HTAB.
+pub(crate) fn trim_start_wsp(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+    &b[n..]
+}
+
+/// Removes trailing SP and HTAB.
+pub(crate) fn trim_end_wsp(b: &[u8]) -> &[u8] {
+    let n = b
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    &b[..b.len() - n]
+}
+
 /// Trims LWS (including folded line breaks) from both ends.
 pub(crate) fn trim_lws(s: &str) -> &str {
     let is_lws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');

@@ -54,6 +54,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use crate::error::ParseError;
 use crate::header::{ContentLength, HeaderName, TypedHeader};
 use crate::message::{Limits, Message};
+use crate::scan::{trim_end_wsp, trim_start_wsp};
 
 /// What a stream yields, in order of arrival.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -403,20 +404,6 @@ fn agree(
         )),
         _ => Ok(length),
     }
-}
-
-fn trim_start_wsp(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
-    &b[n..]
-}
-
-fn trim_end_wsp(b: &[u8]) -> &[u8] {
-    let n = b
-        .iter()
-        .rev()
-        .take_while(|&&c| c == b' ' || c == b'\t')
-        .count();
-    &b[..b.len() - n]
 }
 
 #[cfg(test)]

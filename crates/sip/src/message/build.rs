@@ -24,6 +24,41 @@ pub enum BuildError {
     NotARequest,
 }
 
+/// Methods both builders share: adding headers and the body.
+macro_rules! header_methods {
+    () => {
+        /// Adds a Contact.
+        pub fn contact(mut self, contact: &Address<'_>) -> Self {
+            self.msg.push(HeaderName::Contact, contact);
+            self
+        }
+
+        /// Adds a header line of a typed value.
+        pub fn typed<'a, H: TypedHeader<'a>>(mut self, value: &H) -> Self {
+            self.msg.push(H::NAME, value);
+            self
+        }
+
+        /// Adds a header line of a known header from text.
+        pub fn header(mut self, name: HeaderName, value: impl fmt::Display) -> Self {
+            self.msg.push(name, value);
+            self
+        }
+
+        /// Adds a header line by name, for headers this crate does not know.
+        pub fn raw_header(mut self, name: &str, value: &str) -> Self {
+            self.msg.push_raw(name, value);
+            self
+        }
+
+        /// Sets the body and its Content-Type.
+        pub fn body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
+            self.msg.set_body(Some(content_type), body);
+            self
+        }
+    };
+}
+
 /// Builds a request, started by [`Message::request`]; a response is built by
 /// [`ResponseBuilder`], started by [`Message::response_to`].
 ///
@@ -147,6 +182,8 @@ impl Message {
 }
 
 impl RequestBuilder {
+    header_methods!();
+
     /// Adds a Via (after any given before: the first is the top one).
     pub fn via(mut self, via: &Via<'_>) -> Self {
         self.msg.push(HeaderName::Via, via);
@@ -183,39 +220,9 @@ impl RequestBuilder {
         self
     }
 
-    /// Adds a Contact.
-    pub fn contact(mut self, contact: &Address<'_>) -> Self {
-        self.msg.push(HeaderName::Contact, contact);
-        self
-    }
-
     /// Adds a Route entry (after any given before).
     pub fn route(mut self, route: &Address<'_>) -> Self {
         self.msg.push(HeaderName::Route, route);
-        self
-    }
-
-    /// Adds a header line of a typed value.
-    pub fn typed<'a, H: TypedHeader<'a>>(mut self, value: &H) -> Self {
-        self.msg.push(H::NAME, value);
-        self
-    }
-
-    /// Adds a header line of a known header from text.
-    pub fn header(mut self, name: HeaderName, value: impl fmt::Display) -> Self {
-        self.msg.push(name, value);
-        self
-    }
-
-    /// Adds a header line by name, for headers this crate does not know.
-    pub fn raw_header(mut self, name: &str, value: &str) -> Self {
-        self.msg.push_raw(name, value);
-        self
-    }
-
-    /// Sets the body and its Content-Type.
-    pub fn body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
-        self.msg.set_body(Some(content_type), body);
         self
     }
 
@@ -250,6 +257,8 @@ pub struct ResponseBuilder {
 }
 
 impl ResponseBuilder {
+    header_methods!();
+
     /// Replaces the canonical reason phrase.
     pub fn reason(mut self, reason: &str) -> Self {
         let start = self.msg.text.len();
@@ -278,36 +287,6 @@ impl ResponseBuilder {
         if let Some(to) = updated {
             self.msg.set(HeaderName::To, to);
         }
-        self
-    }
-
-    /// Adds a Contact.
-    pub fn contact(mut self, contact: &Address<'_>) -> Self {
-        self.msg.push(HeaderName::Contact, contact);
-        self
-    }
-
-    /// Adds a header line of a typed value.
-    pub fn typed<'a, H: TypedHeader<'a>>(mut self, value: &H) -> Self {
-        self.msg.push(H::NAME, value);
-        self
-    }
-
-    /// Adds a header line of a known header from text.
-    pub fn header(mut self, name: HeaderName, value: impl fmt::Display) -> Self {
-        self.msg.push(name, value);
-        self
-    }
-
-    /// Adds a header line by name, for headers this crate does not know.
-    pub fn raw_header(mut self, name: &str, value: &str) -> Self {
-        self.msg.push_raw(name, value);
-        self
-    }
-
-    /// Sets the body and its Content-Type.
-    pub fn body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
-        self.msg.set_body(Some(content_type), body);
         self
     }
 

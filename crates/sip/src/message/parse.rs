@@ -7,7 +7,7 @@ use bytes::Bytes;
 use super::{Field, Limits, Message, Span, StartLine, StatusCode};
 use crate::error::ParseError;
 use crate::header::{ContentLength, HeaderName, TypedHeader};
-use crate::scan;
+use crate::scan::{self, trim_end_wsp, trim_start_wsp};
 use crate::uri::{Uri, UriContext};
 
 /// Parses one message from `input`; `body_of` turns the body's range into bytes
@@ -175,20 +175,6 @@ impl Iterator for Lines<'_> {
         self.pos = next;
         Some(start..end)
     }
-}
-
-fn trim_start_wsp(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
-    &b[n..]
-}
-
-fn trim_end_wsp(b: &[u8]) -> &[u8] {
-    let n = b
-        .iter()
-        .rev()
-        .take_while(|&&c| c == b' ' || c == b'\t')
-        .count();
-    &b[..b.len() - n]
 }
 
 fn shift_error(e: ParseError, by: usize) -> ParseError {
