@@ -121,58 +121,15 @@ fn first_product(v: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
-macro_rules! entity_tag_header {
-    ($(#[$doc:meta])* $ty:ident, $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $ty<'a>(pub Cow<'a, str>);
-
-        impl<'a> $ty<'a> {
-            /// A value holding `tag`, which must be a token.
-            pub fn new(tag: &str) -> Self {
-                Self(Cow::Owned(tag.to_owned()))
-            }
-
-            /// The entity-tag.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// A copy that owns its text.
-            pub fn into_owned(self) -> $ty<'static> {
-                $ty(Cow::Owned(self.0.into_owned()))
-            }
-        }
-
-        impl<'a> TypedHeader<'a> for $ty<'a> {
-            const NAME: HeaderName = HeaderName::$name;
-
-            fn parse(value: &'a str) -> Result<Self, SyntaxError> {
-                let v = scan::trim_lws(value);
-                if !scan::is_token_str(v) {
-                    return Err(SyntaxError::new("expected entity-tag", 0));
-                }
-                Ok(Self(Cow::Borrowed(v)))
-            }
-        }
-
-        impl fmt::Display for $ty<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-entity_tag_header!(
+token_header!(
     /// SIP-ETag (RFC 3903 §11.3.1): the entity-tag an event state compositor
     /// gives the state a PUBLISH created or refreshed.
-    SipETag, SipETag
+    SipETag, SipETag, false, false, scan::is_token_str, "expected entity-tag"
 );
-entity_tag_header!(
+token_header!(
     /// SIP-If-Match (RFC 3903 §11.3.2): the entity-tag a PUBLISH refreshes,
     /// modifies or removes.
-    SipIfMatch, SipIfMatch
+    SipIfMatch, SipIfMatch, false, false, scan::is_token_str, "expected entity-tag"
 );
 
 /// Content-Disposition (RFC 3261 §20.11): how to interpret the body —

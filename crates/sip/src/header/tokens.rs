@@ -34,53 +34,6 @@ fn is_language_tag(s: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-macro_rules! token_header {
-    ($(#[$doc:meta])* $ty:ident, $name:ident, $list:literal, $empty:literal, $check:expr, $what:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $ty<'a>(pub Cow<'a, str>);
-
-        impl<'a> $ty<'a> {
-            /// A value holding `text`, which must follow the header's grammar
-            /// for the header to print as something that parses back.
-            pub fn new(text: &str) -> Self {
-                Self(Cow::Owned(text.to_owned()))
-            }
-
-            /// The value as written.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// A copy that owns its text.
-            pub fn into_owned(self) -> $ty<'static> {
-                $ty(Cow::Owned(self.0.into_owned()))
-            }
-        }
-
-        impl<'a> TypedHeader<'a> for $ty<'a> {
-            const NAME: HeaderName = HeaderName::$name;
-            const LIST: bool = $list;
-            const ALLOW_EMPTY: bool = $empty;
-
-            fn parse(value: &'a str) -> Result<Self, SyntaxError> {
-                let v = scan::trim_lws(value);
-                let check: fn(&str) -> bool = $check;
-                if !check(v) {
-                    return Err(SyntaxError::new($what, 0));
-                }
-                Ok(Self(Cow::Borrowed(v)))
-            }
-        }
-
-        impl fmt::Display for $ty<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
 token_header!(
     /// One Supported option tag (RFC 3261 §20.37): an extension the sender
     /// understands (`100rel`, `timer`, `replaces`, …).
