@@ -214,3 +214,25 @@ fn parse_error_maps_to_response_codes() {
         400
     );
 }
+
+/// Every prefix of every torture message, and every message with any one byte
+/// replaced by a line break, a quote or a NUL, parses or is refused: no panic.
+#[test]
+fn truncations_and_byte_swaps_never_panic() {
+    for &(name, _) in CASES {
+        let bytes = load(name);
+        for end in 0..bytes.len() {
+            let _ = Message::parse(&bytes[..end]);
+        }
+        for at in 0..bytes.len() {
+            for replacement in [b'\n', b'"', 0, b'<', b',', b';'] {
+                let mut mutated = bytes.clone();
+                mutated[at] = replacement;
+                if let Ok(msg) = Message::parse(&mutated) {
+                    // Whatever is accepted prints to something accepted.
+                    assert!(Message::parse(&msg.to_bytes()).is_ok(), "{name} at {at}");
+                }
+            }
+        }
+    }
+}
