@@ -4,9 +4,14 @@
 //!
 //! A stream carries messages back to back; each one's header section ends at
 //! the first empty line and its body is exactly Content-Length bytes long, so
-//! Content-Length is required. Between messages a peer may send a double CRLF
-//! (a keep-alive *ping*, which the receiver answers with a single CRLF) or a
-//! single CRLF (the *pong*).
+//! Content-Length is required. Between messages a client may send a double
+//! CRLF (a keep-alive *ping*, which the server answers with a single CRLF, the
+//! *pong*). Every CRLF between messages is reported at once, so a client sees
+//! the pong without waiting for more bytes: one that completes a double CRLF
+//! is a [`StreamItem::KeepAlivePing`], any other a
+//! [`StreamItem::KeepAlivePong`]. A ping therefore reads as a pong then a
+//! ping, however the network cuts it; a server answers the ping and ignores
+//! pongs.
 //!
 //! [`StreamFramer`] is sans-IO: the transport [`push`](StreamFramer::push)es
 //! what it reads, then [`poll`](StreamFramer::poll)s until `None`.
@@ -24,6 +29,7 @@
 //!     CSeq: 63104 OPTIONS\r\n\
 //!     Content-Len");
 //! // The keep-alive is complete, the message not yet.
+//! assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePong)));
 //! assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePing)));
 //! assert_eq!(framer.poll(), None);
 //! framer.push(b"gth: 0\r\n\r\n");
@@ -61,10 +67,12 @@ use crate::scan::{trim_end_wsp, trim_start_wsp};
 pub enum StreamItem {
     /// A message that parsed and validated.
     Message(Message),
-    /// A double CRLF between messages: a client's keep-alive ping (RFC 5626
-    /// §3.5.1). The transport answers with a single CRLF.
+    /// A CRLF between messages that completes a double CRLF: a client's
+    /// keep-alive ping (RFC 5626 §3.5.1), which a server answers with a single
+    /// CRLF. Its first CRLF came as a [`StreamItem::KeepAlivePong`].
     KeepAlivePing,
-    /// A single CRLF between messages: the pong answering our ping.
+    /// Any other CRLF between messages: the server's pong answering a
+    /// client's ping (or the first half of a ping, which a server ignores).
     KeepAlivePong,
     /// A message that framed correctly (its bytes are known) but does not
     /// parse or validate. The stream goes on with the next message.
@@ -108,6 +116,8 @@ pub struct StreamFramer {
     buf: BytesMut,
     limits: Limits,
     phase: Phase,
+    /// A CRLF was the last thing between messages: the next one is a ping.
+    crlf_pending: bool,
 }
 
 impl Default for StreamFramer {
@@ -128,6 +138,7 @@ impl StreamFramer {
             buf: BytesMut::new(),
             limits,
             phase: Phase::Between,
+            crlf_pending: false,
         }
     }
 
@@ -230,29 +241,28 @@ impl StreamFramer {
     /// Reads what lies between messages.
     fn keep_alive(&mut self) -> KeepAlive {
         let b = &self.buf[..];
-        if b.starts_with(b"\r\n\r\n") {
-            self.buf.advance(4);
-            return KeepAlive::Item(StreamItem::KeepAlivePing);
-        }
         if b.starts_with(b"\r\n") {
-            if b.len() == 3 && b[2] == b'\r' {
-                // Perhaps a ping whose last byte is still on its way.
-                return KeepAlive::NeedMore;
-            }
-            // A lone CRLF is a pong and must not wait for more bytes (the
-            // peer waits for it); so a ping cut in two by the network reads as
-            // two pongs.
             self.buf.advance(2);
-            return KeepAlive::Item(StreamItem::KeepAlivePong);
+            let item = if self.crlf_pending {
+                StreamItem::KeepAlivePing
+            } else {
+                StreamItem::KeepAlivePong
+            };
+            self.crlf_pending = !self.crlf_pending;
+            return KeepAlive::Item(item);
         }
         match b.first() {
-            None | Some(b'\r') if b.len() <= 1 => KeepAlive::NeedMore,
+            None => KeepAlive::NeedMore,
+            Some(b'\r') if b.len() == 1 => KeepAlive::NeedMore,
             Some(b'\r' | b'\n') => {
                 // A stray CR or LF before a start line is ignored (RFC 3261 §7.5).
                 self.buf.advance(1);
                 KeepAlive::Skipped
             }
-            _ => KeepAlive::MessageStart,
+            _ => {
+                self.crlf_pending = false;
+                KeepAlive::MessageStart
+            }
         }
     }
 
@@ -489,19 +499,12 @@ mod tests {
         out
     }
 
-    /// Keep-alives are compared by the CRLFs they consume: a ping cut in two
-    /// reads as two pongs, by design.
-    fn normalize(items: Vec<Result<StreamItem, ParseError>>) -> (Vec<StreamItem>, usize) {
-        let mut messages = Vec::new();
-        let mut crlfs = 0;
-        for item in items {
-            match item.expect("no framing error") {
-                StreamItem::KeepAlivePing => crlfs += 2,
-                StreamItem::KeepAlivePong => crlfs += 1,
-                other => messages.push(other),
-            }
-        }
-        (messages, crlfs)
+    /// Items without the framing-error wrapper.
+    fn normalize(items: Vec<Result<StreamItem, ParseError>>) -> Vec<StreamItem> {
+        items
+            .into_iter()
+            .map(|item| item.expect("no framing error"))
+            .collect()
     }
 
     #[test]
@@ -518,7 +521,10 @@ mod tests {
     fn every_split_point_with_keep_alives() {
         let (a, b) = (options(1), invite());
         let stream = [b"\r\n\r\n".as_slice(), &a, b"\r\n\r\n", &b, b"\r\n"].concat();
-        let want = (vec![message(&a), message(&b)], 5);
+        use StreamItem::{KeepAlivePing as Ping, KeepAlivePong as Pong};
+        // The same items wherever the stream is cut: a keep-alive cut in two
+        // reads exactly as one read whole.
+        let want = vec![Pong, Ping, message(&a), Pong, Ping, message(&b), Pong];
         for cut in 0..=stream.len() {
             assert_eq!(
                 normalize(frame_in_chunks(&stream, &[cut])),
@@ -551,6 +557,7 @@ mod tests {
             items,
             vec![
                 Ok(message(&a)),
+                Ok(StreamItem::KeepAlivePong),
                 Ok(StreamItem::KeepAlivePing),
                 Ok(message(&options(3))),
                 Ok(message(&b)),
@@ -564,32 +571,39 @@ mod tests {
         };
         let a_body = a.len() - Message::parse(&a).unwrap().body().len();
         let b_body = stream.len() - Message::parse(&b).unwrap().body().len();
-        assert_eq!(body(&items[3]) - body(&items[0]), b_body - a_body);
+        assert_eq!(body(&items[4]) - body(&items[0]), b_body - a_body);
     }
 
     #[test]
     fn keep_alives() {
+        use StreamItem::{KeepAlivePing as Ping, KeepAlivePong as Pong};
         let mut framer = StreamFramer::new();
         framer.push(b"\r\n\r\n");
-        assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePing)));
+        assert_eq!(framer.poll(), Some(Ok(Pong)));
+        assert_eq!(framer.poll(), Some(Ok(Ping)));
         assert_eq!(framer.poll(), None);
         // A lone CRLF is a pong, at once.
         framer.push(b"\r\n");
-        assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePong)));
+        assert_eq!(framer.poll(), Some(Ok(Pong)));
         assert_eq!(framer.poll(), None);
-        // Three bytes of a ping wait for the fourth.
-        framer.push(b"\r\n\r");
+        // Its partner, arriving later, makes a ping: the same items as if the
+        // double CRLF had come in one read.
+        framer.push(b"\r");
         assert_eq!(framer.poll(), None);
         framer.push(b"\n\r\n\r\n\r\n");
-        assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePing)));
-        assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePing)));
-        assert_eq!(framer.poll(), Some(Ok(StreamItem::KeepAlivePong)));
+        assert_eq!(framer.poll(), Some(Ok(Ping)));
+        assert_eq!(framer.poll(), Some(Ok(Pong)));
+        assert_eq!(framer.poll(), Some(Ok(Ping)));
+        assert_eq!(framer.poll(), Some(Ok(Pong)));
         assert_eq!(framer.poll(), None);
-        // Stray line breaks before a message are skipped.
+        // Stray line breaks before a message are skipped, and a message
+        // resets the pairing.
         framer.push(b"\n\r");
         assert_eq!(framer.poll(), None);
         framer.push(&options(4));
         assert_eq!(framer.poll(), Some(Ok(message(&options(4)))));
+        framer.push(b"\r\n");
+        assert_eq!(framer.poll(), Some(Ok(Pong)));
         assert_eq!(framer.buffered(), 0);
     }
 
@@ -824,8 +838,8 @@ mod tests {
     const INVALID: &[u8] = b"BAD\r\nContent-Length: 2\r\n\r\n\r\n";
 
     proptest! {
-        /// However the stream is cut into reads, the same messages come out
-        /// and the same number of keep-alive CRLFs.
+        /// However the stream is cut into reads, the same items come out,
+        /// keep-alives included.
         #[test]
         fn random_chunking(
             pieces in proptest::collection::vec(piece(), 1..8),
@@ -833,7 +847,6 @@ mod tests {
         ) {
             let mut stream = Vec::new();
             let mut want = Vec::new();
-            let mut crlfs = 0;
             for p in &pieces {
                 let bytes = match p {
                     Piece::Invite => invite(),
@@ -842,7 +855,8 @@ mod tests {
                     Piece::Invalid => INVALID.to_vec(),
                     Piece::Ping => {
                         stream.extend_from_slice(b"\r\n\r\n");
-                        crlfs += 2;
+                        want.push(StreamItem::KeepAlivePong);
+                        want.push(StreamItem::KeepAlivePing);
                         continue;
                     }
                 };
@@ -857,7 +871,7 @@ mod tests {
             }
             let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(stream.len() + 1)).collect();
             cuts.sort_unstable();
-            prop_assert_eq!(normalize(frame_in_chunks(&stream, &cuts)), (want, crlfs));
+            prop_assert_eq!(normalize(frame_in_chunks(&stream, &cuts)), want);
         }
 
         /// Nothing panics, and the buffer stays bounded by the limit plus the
