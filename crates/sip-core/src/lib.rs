@@ -1,0 +1,10 @@
+//! The sans-IO SIP core of ferrosip: the transport, transaction and dialog
+//! layers of RFC 3261 (§18, §17, §12) and server location (RFC 3263), as state
+//! machines that take time and bytes in and give datagrams, timers and events
+//! out. Nothing here touches a socket, a clock, a thread or OS randomness: the
+//! runtime (or a test in virtual time) does the I/O.
+
+pub mod rng;
+pub mod transport;
+
+pub use crate::rng::Rng;
