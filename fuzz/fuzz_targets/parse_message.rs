@@ -39,7 +39,13 @@ macro_rules! typed_round_trip {
 
 /// Runs every accessor over a parsed message; none may panic.
 fn exercise(m: &Message) {
-    let _ = (m.is_request(), m.method(), m.request_uri(), m.status(), m.reason());
+    let _ = (
+        m.is_request(),
+        m.method(),
+        m.request_uri(),
+        m.status(),
+        m.reason(),
+    );
     let _ = (m.body().len(), m.header_count(), m.repeated_single_header());
     if let Some(v) = m.via() {
         let _ = (v.branch(), v.received(), v.rport(), v.maddr(), v.ttl());

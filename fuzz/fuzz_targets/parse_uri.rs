@@ -44,7 +44,12 @@ fn check_uri(text: &str) {
     // Accessors must not panic.
     let _ = u.scheme();
     if let Some(s) = u.as_sip() {
-        let _ = (s.user_decoded(), s.transport(), s.maddr(), s.is_loose_router());
+        let _ = (
+            s.user_decoded(),
+            s.transport(),
+            s.maddr(),
+            s.is_loose_router(),
+        );
         let _ = s.header_pairs().count();
         let _ = s.params.iter().count();
         let _ = s.host.ip();
@@ -61,7 +66,11 @@ fn check_address(text: &str) {
     let printed = a.to_string();
     let again = Address::parse(&printed)
         .unwrap_or_else(|e| panic!("{text:?} printed as {printed:?} does not reparse: {e}"));
-    assert_eq!(again.to_string(), printed, "address print is not a fixed point");
+    assert_eq!(
+        again.to_string(),
+        printed,
+        "address print is not a fixed point"
+    );
     assert_eq!(again.params, a.params, "address parameters changed");
     assert_eq!(
         again.display_name.as_ref().map(|d| d.text()),

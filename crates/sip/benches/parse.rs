@@ -57,14 +57,16 @@ fn access_typed(m: &Message) -> usize {
         n += s.expect("Supported").as_str().len();
     }
     if let Some(ua) = m.typed::<UserAgent<'_>>() {
-        n += ua.expect("User-Agent").to_string().len();
+        n += ua.expect("User-Agent").as_str().len();
     }
     if let Some(se) = m.typed::<SessionExpires<'_>>() {
-        n += se.expect("Session-Expires").to_string().len();
+        let se = se.expect("Session-Expires");
+        n += se.delta as usize + usize::from(se.refresher().is_some());
     }
     if let Some(auth) = m.typed::<Authorization<'_>>() {
         let auth = auth.expect("Authorization");
-        n += auth.to_string().len();
+        n += auth.params.username().map_or(0, |u| u.len())
+            + auth.params.response().map_or(0, |r| r.len());
     }
     if let Some(e) = m.typed::<Expires>() {
         n += e.expect("Expires").0 as usize;
