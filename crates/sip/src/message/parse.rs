@@ -219,7 +219,11 @@ fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
         start: (base + r.start) as u32,
         end: (base + r.end) as u32,
     };
-    if line.len() >= 4 && line[..4].eq_ignore_ascii_case("SIP/") {
+    if line
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
+    {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
         let sp = memchr::memchr(b' ', line.as_bytes())
             .ok_or(start_error("expected status code", line.len()))?;

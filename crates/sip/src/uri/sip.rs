@@ -170,24 +170,24 @@ impl<'a> SipUri<'a> {
         {
             return false;
         }
-        // user, ttl, method, maddr and transport must match when either has them;
-        // other parameters only when both have them.
+        // user, ttl, method, maddr and transport must match when either has
+        // them; other parameters only when both have them. A parameter written
+        // more than once compares as the list of its values, in order.
+        let values = |u: &SipUri<'_>, name: &str| -> Vec<Option<Vec<u8>>> {
+            u.params
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.map(|v| scan::unescape(v).to_ascii_lowercase()))
+                .collect()
+        };
         for key in ["user", "ttl", "method", "maddr", "transport"] {
-            let a = self.params.get(key).map(|v| v.map(scan::unescape));
-            let b = other.params.get(key).map(|v| v.map(scan::unescape));
-            match (a, b) {
-                (None, None) => {}
-                (Some(a), Some(b)) if eq_ignore_case_bytes(a.as_deref(), b.as_deref()) => {}
-                _ => return false,
+            if values(self, key) != values(other, key) {
+                return false;
             }
         }
-        for (name, a) in self.params.iter() {
-            if let Some(b) = other.params.get(name) {
-                let a = a.map(scan::unescape);
-                let b = b.map(scan::unescape);
-                if !eq_ignore_case_bytes(a.as_deref(), b.as_deref()) {
-                    return false;
-                }
+        for (name, _) in self.params.iter() {
+            if other.params.contains(name) && values(self, name) != values(other, name) {
+                return false;
             }
         }
         // Headers: every header of each must be in the other.
@@ -213,14 +213,6 @@ impl<'a> SipUri<'a> {
             params: self.params.into_owned(),
             headers: self.headers.map(|h| Cow::Owned(h.into_owned())),
         }
-    }
-}
-
-fn eq_ignore_case_bytes(a: Option<&[u8]>, b: Option<&[u8]>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        _ => false,
     }
 }
 
