@@ -147,7 +147,7 @@ impl<'a> Address<'a> {
             let open = s.pos();
             let rest = s.rest();
             let close =
-                memchr::memchr(b'>', rest.as_bytes()).ok_or(s.error("expected '>' after URI"))?;
+                scan::find_byte(rest.as_bytes(), b'>').ok_or(s.error("expected '>' after URI"))?;
             let inner = &rest[..close];
             if inner.starts_with([' ', '\t']) || inner.ends_with([' ', '\t']) {
                 return Err(s.error("white space inside '<' '>'"));

@@ -210,7 +210,7 @@ impl<'p> Iterator for ParamIter<'p> {
             if item.is_empty() {
                 continue;
             }
-            return Some(match memchr::memchr(b'=', item.as_bytes()) {
+            return Some(match scan::find_byte(item.as_bytes(), b'=') {
                 Some(eq) => (
                     scan::trim_lws(&item[..eq]),
                     Some(scan::trim_lws(&item[eq + 1..])),

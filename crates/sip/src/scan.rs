@@ -442,34 +442,30 @@ impl<'a> Iterator for ListIter<'a> {
 /// The offset of the first `delim` outside quoted strings (and, with
 /// `brackets`, outside `<` `>`), or the length of `b` if there is none.
 /// An unterminated quote or bracket runs to the end.
+///
+/// A plain loop: header values are short, and a vectorised search pays its
+/// set-up cost on every call.
 pub(crate) fn find_outside_quotes(b: &[u8], delim: u8, brackets: bool) -> usize {
     let mut i = 0;
-    loop {
-        let rest = &b[i..];
-        let hit = if brackets {
-            memchr::memchr3(delim, b'"', b'<', rest)
-        } else {
-            memchr::memchr2(delim, b'"', rest)
-        };
-        let Some(offset) = hit else {
-            return b.len();
-        };
-        let at = i + offset;
-        if b[at] == delim {
-            return at;
+    while i < b.len() {
+        let c = b[i];
+        if c == delim {
+            return i;
         }
-        i = if b[at] == b'"' {
-            match closing_quote(b, at + 1) {
-                Some(close) => close + 1,
+        if c == b'"' {
+            match closing_quote(b, i + 1) {
+                Some(close) => i = close,
                 None => return b.len(),
             }
-        } else {
-            match memchr::memchr(b'>', &b[at + 1..]) {
-                Some(close) => at + 1 + close + 1,
+        } else if c == b'<' && brackets {
+            match find_byte(&b[i + 1..], b'>') {
+                Some(close) => i += 1 + close,
                 None => return b.len(),
             }
-        };
+        }
+        i += 1;
     }
+    b.len()
 }
 
 /// The offset of the `"` that closes a quoted string whose content starts at
@@ -477,13 +473,19 @@ pub(crate) fn find_outside_quotes(b: &[u8], delim: u8, brackets: bool) -> usize 
 fn closing_quote(b: &[u8], from: usize) -> Option<usize> {
     let mut k = from;
     while k < b.len() {
-        let p = k + memchr::memchr2(b'"', b'\\', &b[k..])?;
-        if b[p] == b'"' {
-            return Some(p);
+        match b[k] {
+            b'"' => return Some(k),
+            b'\\' => k += 2,
+            _ => k += 1,
         }
-        k = p + 2;
     }
     None
+}
+
+/// The first offset of `needle` in a short slice.
+#[inline]
+pub(crate) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+    haystack.iter().position(|&c| c == needle)
 }
 
 /// Removes leading SP and HTAB.

@@ -37,10 +37,9 @@ impl<'a> Host<'a> {
             return Err(s.error("expected host"));
         };
         if first.is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
-            return name
-                .parse()
+            return parse_ipv4(b)
                 .map(Self::Ipv4)
-                .map_err(|_| SyntaxError::new("invalid IPv4 address", start));
+                .ok_or(SyntaxError::new("invalid IPv4 address", start));
         }
         // Labels are non-empty and do not start or end with '-'; a final dot
         // (a fully qualified name) is allowed.
@@ -114,6 +113,36 @@ impl fmt::Display for Host<'_> {
     }
 }
 
+/// Parses `IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT`
+/// (RFC 3261 §25.1), each part at most 255.
+fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let (mut index, mut value, mut digits) = (0, 0u16, 0);
+    for &c in b {
+        if c == b'.' {
+            if digits == 0 || index == 3 {
+                return None;
+            }
+            octets[index] = value as u8;
+            (index, value, digits) = (index + 1, 0, 0);
+        } else {
+            if !c.is_ascii_digit() || digits == 3 {
+                return None;
+            }
+            value = value * 10 + u16::from(c - b'0');
+            if value > 255 {
+                return None;
+            }
+            digits += 1;
+        }
+    }
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = value as u8;
+    Some(Ipv4Addr::from(octets))
+}
+
 /// Parses an optional `":" port` after a host.
 pub(crate) fn parse_port(s: &mut Scanner<'_>) -> Result<Option<u16>, SyntaxError> {
     if !s.eat(b':') {
@@ -146,6 +175,14 @@ mod tests {
         assert!(Host::parse_str("[2001:db8:::10]").is_err());
         assert!(Host::parse_str("a..b").is_err());
         assert!(Host::parse_str("1.2.3").is_err());
+        assert!(Host::parse_str("1.2.3.4.5").is_err());
+        assert!(Host::parse_str("1.2.3.256").is_err());
+        assert!(Host::parse_str("1..3.4").is_err());
+        assert!(Host::parse_str("1.2.3.").is_err());
+        assert_eq!(
+            Host::parse_str("010.0.0.255").unwrap(),
+            Host::Ipv4(Ipv4Addr::new(10, 0, 0, 255))
+        );
         assert!(Host::parse_str("a.-b").is_err());
         assert!(Host::parse_str("a-.b").is_err());
         assert!(Host::parse_str("-a.b").is_err());

@@ -54,7 +54,7 @@ impl<'a> Uri<'a> {
 
     /// Parses `text`, which is exactly the URI's extent, under the rules of `ctx`.
     pub(crate) fn parse_in(text: &'a str, ctx: UriContext) -> Result<Self, SyntaxError> {
-        let colon = memchr::memchr(b':', text.as_bytes())
+        let colon = scan::find_byte(text.as_bytes(), b':')
             .ok_or(SyntaxError::new("expected URI scheme", 0))?;
         let scheme = &text[..colon];
         let valid_scheme = scheme

@@ -64,9 +64,9 @@ impl<'a> SipUri<'a> {
     ) -> Result<Self, SyntaxError> {
         let mut s = Scanner::new(text);
         let (mut user, mut password) = (None, None);
-        if let Some(at) = memchr::memchr(b'@', text.as_bytes()) {
+        if let Some(at) = scan::find_byte(text.as_bytes(), b'@') {
             let userinfo = &text[..at];
-            let (u, p) = match memchr::memchr(b':', userinfo.as_bytes()) {
+            let (u, p) = match scan::find_byte(userinfo.as_bytes(), b':') {
                 Some(c) => (&userinfo[..c], Some(&userinfo[c + 1..])),
                 None => (userinfo, None),
             };
