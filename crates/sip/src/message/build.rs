@@ -117,6 +117,7 @@ impl Message {
                     method: method_span,
                     uri: uri_span,
                 },
+                other_version: None,
                 fields: Vec::with_capacity(12),
                 body: Bytes::new(),
             },
@@ -137,6 +138,7 @@ impl Message {
                 reason: Span::of(&text, 0..text.len()),
             },
             text,
+            other_version: None,
             fields: Vec::with_capacity(10),
             body: Bytes::new(),
         };

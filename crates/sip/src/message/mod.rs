@@ -76,6 +76,9 @@ pub struct Message {
     /// Start line and header text; new header values are appended to it.
     text: String,
     start: StartLine,
+    /// The SIP version as written when it is not 2.0 (such a message parses,
+    /// and [`Message::validate`] refuses it, so that a UAS can answer 505).
+    other_version: Option<Span>,
     fields: Vec<Field>,
     body: Bytes,
 }
@@ -140,6 +143,11 @@ impl Message {
     /// Checks every known header against its grammar, and that a request's
     /// CSeq method matches its method (RFC 3261 §8.1.1.5).
     pub fn validate(&self) -> Result<(), ParseError> {
+        if let Some(version) = self.other_version {
+            return Err(ParseError::Version {
+                version: version.get(&self.text).to_owned(),
+            });
+        }
         for f in &self.fields {
             if let Some(kind) = f.kind {
                 let value = f.value.get(&self.text);
@@ -159,6 +167,12 @@ impl Message {
             }
         }
         Ok(())
+    }
+
+    /// The SIP version: `SIP/2.0`, unless the message was parsed lazily with
+    /// another version.
+    pub fn version(&self) -> &str {
+        self.other_version.map_or("SIP/2.0", |v| v.get(&self.text))
     }
 
     /// Whether this is a request.
@@ -443,12 +457,15 @@ impl Message {
                 out.extend_from_slice(method.get(&self.text).as_bytes());
                 out.push(b' ');
                 out.extend_from_slice(uri.get(&self.text).as_bytes());
-                out.extend_from_slice(b" SIP/2.0\r\n");
+                out.push(b' ');
+                out.extend_from_slice(self.version().as_bytes());
+                out.extend_from_slice(b"\r\n");
             }
             StartLine::Response { code, reason } => {
                 let c = code.code();
                 // A StatusCode is always three digits (100..=699).
-                out.extend_from_slice(b"SIP/2.0 ");
+                out.extend_from_slice(self.version().as_bytes());
+                out.push(b' ');
                 out.extend_from_slice(&[
                     b'0' + (c / 100) as u8,
                     b'0' + (c / 10 % 10) as u8,

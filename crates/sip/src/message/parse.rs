@@ -107,7 +107,8 @@ pub(super) fn parse(
     let head = std::str::from_utf8(&bytes[..head_end - begin]).map_err(|e| ParseError::Utf8 {
         offset: begin + e.valid_up_to(),
     })?;
-    let start = parse_start_line(&head[start_range], 0).map_err(|e| shift_error(e, begin))?;
+    let (start, other_version) =
+        parse_start_line(&head[start_range], 0).map_err(|e| shift_error(e, begin))?;
     let text = head.to_owned();
 
     let available = input.len() - body_start;
@@ -138,6 +139,7 @@ pub(super) fn parse(
         body_of(body_start..body_start + body_len)
     };
     Ok(Message {
+        other_version: other_version.map(|r| Span::of(&text, r)),
         text,
         start,
         fields,
@@ -191,8 +193,10 @@ fn start_error(what: &'static str, offset: usize) -> ParseError {
     ParseError::StartLine { what, offset }
 }
 
-/// Checks `SIP/2.0` (the name case-insensitively, RFC 3261 §7.1).
-fn check_version(version: &str, offset: usize) -> Result<(), ParseError> {
+/// Checks `SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT` (the name
+/// case-insensitively, RFC 3261 §7.1); returns whether it is 2.0. Another
+/// version parses, so that a UAS can answer 505 (see [`Message::validate`]).
+fn check_version(version: &str, offset: usize) -> Result<bool, ParseError> {
     let Some((name, number)) = version.split_once('/') else {
         return Err(start_error("expected SIP version", offset));
     };
@@ -206,15 +210,14 @@ fn check_version(version: &str, offset: usize) -> Result<(), ParseError> {
     if !well_formed {
         return Err(start_error("expected SIP version", offset));
     }
-    if number != "2.0" {
-        return Err(ParseError::Version {
-            version: version.to_owned(),
-        });
-    }
-    Ok(())
+    Ok(number == "2.0")
 }
 
-fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
+/// Parses a start line; with it, the range of the version when not 2.0.
+fn parse_start_line(
+    line: &str,
+    base: usize,
+) -> Result<(StartLine, Option<Range<usize>>), ParseError> {
     let text_span = |r: Range<usize>| Span {
         start: (base + r.start) as u32,
         end: (base + r.end) as u32,
@@ -227,7 +230,7 @@ fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
         let sp = memchr::memchr(b' ', line.as_bytes())
             .ok_or(start_error("expected status code", line.len()))?;
-        check_version(&line[..sp], 0)?;
+        let other_version = (!check_version(&line[..sp], 0)?).then_some(base..base + sp);
         let rest = &line[sp + 1..];
         let code_len = rest.bytes().take_while(u8::is_ascii_digit).count();
         if code_len != 3 {
@@ -243,10 +246,13 @@ fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
             Some(b' ') => sp + 5,
             Some(_) => return Err(start_error("expected space after status code", sp + 4)),
         };
-        return Ok(StartLine::Response {
-            code,
-            reason: text_span(reason_start..line.len()),
-        });
+        return Ok((
+            StartLine::Response {
+                code,
+                reason: text_span(reason_start..line.len()),
+            },
+            other_version,
+        ));
     }
     // Request-Line = Method SP Request-URI SP SIP-Version
     let sp1 =
@@ -272,11 +278,15 @@ fn parse_start_line(line: &str, base: usize) -> Result<StartLine, ParseError> {
             version_at,
         ));
     }
-    check_version(version, version_at)?;
+    let other_version =
+        (!check_version(version, version_at)?).then_some(base + version_at..base + line.len());
     Uri::parse_in(uri, UriContext::RequestLine)
         .map_err(|e| start_error(e.what(), sp1 + 1 + e.offset()))?;
-    Ok(StartLine::Request {
-        method: text_span(0..sp1),
-        uri: text_span(sp1 + 1..sp1 + 1 + sp2),
-    })
+    Ok((
+        StartLine::Request {
+            method: text_span(0..sp1),
+            uri: text_span(sp1 + 1..sp1 + 1 + sp2),
+        },
+        other_version,
+    ))
 }

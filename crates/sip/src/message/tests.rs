@@ -337,3 +337,24 @@ fn debug_shows_the_headers() {
     let s = format!("{:?}", parse(OPTIONS));
     assert!(s.contains("OPTIONS") && s.contains("Call-ID"));
 }
+
+#[test]
+fn other_versions_parse_lazily_and_fail_validation_with_505() {
+    let text = "OPTIONS sip:a@b SIP/7.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\n\
+                From: <sip:c@d>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n";
+    let m = Message::parse_lazy(text.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(m.version(), "SIP/7.0");
+    let err = m.validate().unwrap_err();
+    assert_eq!(err.status_code(), 505);
+    assert_eq!(Message::parse(text.as_bytes()).unwrap_err(), err);
+    // A UAS can still answer: the response speaks 2.0.
+    let r = Message::response_to(&m, StatusCode::VERSION_NOT_SUPPORTED)
+        .build()
+        .unwrap();
+    assert!(r.to_bytes().starts_with(b"SIP/2.0 505 "));
+    assert!(
+        String::from_utf8(m.to_bytes())
+            .unwrap()
+            .starts_with("OPTIONS sip:a@b SIP/7.0\r\n")
+    );
+}
