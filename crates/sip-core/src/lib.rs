@@ -5,6 +5,7 @@
 //! runtime (or a test in virtual time) does the I/O.
 
 pub mod rng;
+pub mod stack;
 pub mod transaction;
 pub mod transport;
 

@@ -104,7 +104,10 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for k in TransportKind::ALL {
-            assert_eq!(TransportKind::from_name(&k.via_name().to_lowercase()), Some(k));
+            assert_eq!(
+                TransportKind::from_name(&k.via_name().to_lowercase()),
+                Some(k)
+            );
         }
         assert_eq!(TransportKind::from_name("SCTP"), None);
         assert!(!TransportKind::Udp.is_reliable());

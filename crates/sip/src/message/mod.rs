@@ -346,15 +346,16 @@ impl Message {
         self.fields.push(field);
     }
 
-    /// Inserts a header line before every other line of the same header
-    /// (to prepend a Via or a Record-Route).
+    /// Inserts a header line before every other line of the same header, or
+    /// as the first header line if there is none (to prepend a Via or a
+    /// Record-Route).
     pub fn push_front(&mut self, name: HeaderName, value: impl fmt::Display) {
         let field = self.append_field_display(name, value);
         let at = self
             .fields
             .iter()
             .position(|f| f.kind == Some(name))
-            .unwrap_or(self.fields.len());
+            .unwrap_or(0);
         self.fields.insert(at, field);
     }
 
