@@ -4,6 +4,7 @@
 //! out. Nothing here touches a socket, a clock, a thread or OS randomness: the
 //! runtime (or a test in virtual time) does the I/O.
 
+pub mod dialog;
 pub mod rng;
 pub mod stack;
 pub mod transaction;
