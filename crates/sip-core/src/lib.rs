@@ -5,6 +5,7 @@
 //! runtime (or a test in virtual time) does the I/O.
 
 pub mod dialog;
+pub mod locate;
 pub mod rng;
 pub mod stack;
 pub mod transaction;
