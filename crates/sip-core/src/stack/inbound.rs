@@ -57,14 +57,20 @@ impl Stack {
         message: Option<Message>,
         source: Source,
     ) {
+        // A response copies Via, From, To, Call-ID and CSeq as written; only
+        // the top Via must make sense, to know where the response goes.
         let answerable = message.filter(|m| {
             m.is_request()
                 && m.method().is_some_and(|m| m.as_str() != "ACK")
                 && m.via().is_some()
-                && m.cseq().is_some()
-                && m.call_id().is_some()
-                && m.from().is_some()
-                && m.to().is_some()
+                && [
+                    HeaderName::From,
+                    HeaderName::To,
+                    HeaderName::CallId,
+                    HeaderName::CSeq,
+                ]
+                .into_iter()
+                .all(|h| m.raw_value(h).is_some())
         });
         let Some(request) = answerable else {
             self.stats.malformed_dropped += 1;

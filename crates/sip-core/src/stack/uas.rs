@@ -1,15 +1,21 @@
 //! What a UAS checks before a request reaches its user (RFC 3261 §8.2.1–§8.2.3),
 //! and the responses that refuse it.
 
-use sip::header::{HeaderName, Require};
+use sip::header::{ContentDisposition, HeaderName, Require};
 use sip::{Message, Method, StatusCode};
 
 /// What the UAS accepts. The stack refuses the rest itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UasPolicy {
-    /// Methods the user handles; others get 501 (and an Allow header listing these).
+    /// Methods the user handles. Others get 405 if the stack knows the method
+    /// (REGISTER to a user agent, say) and 501 if it does not, both with an
+    /// Allow header listing these (RFC 3261 §8.2.1).
     pub methods: Vec<String>,
+    /// Body types the user understands; a body of another type that must be
+    /// handled (Content-Disposition `handling=required`, the default) gets
+    /// 415 with Accept (RFC 3261 §8.2.3).
+    pub accepted_types: Vec<String>,
     /// Option tags understood (`Require` naming others gets 420 with Unsupported).
     pub supported: Vec<String>,
     /// Request-URI schemes served; others get 416.
@@ -32,8 +38,18 @@ impl Default for UasPolicy {
                 "SUBSCRIBE",
                 "NOTIFY",
                 "REFER",
-                "PUBLISH",
-                "REGISTER",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            accepted_types: [
+                "application/sdp",
+                "text/plain",
+                "message/sipfrag",
+                "application/pidf+xml",
+                "application/dtmf-relay",
+                "application/im-iscomposing+xml",
+                "multipart/mixed",
+                "multipart/alternative",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -108,7 +124,11 @@ pub fn check_request(request: &Message, policy: &UasPolicy) -> Result<(), Reject
     }
     // §8.2.1: methods.
     if !policy.methods.iter().any(|m| m == method.as_str()) {
-        let mut r = Rejection::new(StatusCode::NOT_IMPLEMENTED, "Not Implemented");
+        let mut r = if matches!(method, Method::Extension(_)) {
+            Rejection::new(StatusCode::NOT_IMPLEMENTED, "Not Implemented")
+        } else {
+            Rejection::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+        };
         r.headers
             .push((HeaderName::Allow, policy.methods.join(", ")));
         return Err(r);
@@ -139,6 +159,26 @@ pub fn check_request(request: &Message, policy: &UasPolicy) -> Result<(), Reject
             let mut r = Rejection::new(StatusCode::BAD_EXTENSION, "Bad Extension");
             r.headers
                 .push((HeaderName::Unsupported, unsupported.join(", ")));
+            return Err(r);
+        }
+    }
+    // §8.2.3: a body the user cannot handle, when it must be handled.
+    if !request.body().is_empty() && !matches!(method, Method::Ack | Method::Cancel) {
+        let required = request
+            .typed::<ContentDisposition<'_>>()
+            .and_then(Result::ok)
+            .is_none_or(|d| d.is_required());
+        let understood = request.content_type().is_some_and(|ct| {
+            policy
+                .accepted_types
+                .iter()
+                .any(|t| t.split_once('/').is_some_and(|(k, s)| ct.is(k, s)))
+        });
+        if required && !understood {
+            let mut r =
+                Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+            r.headers
+                .push((HeaderName::Accept, policy.accepted_types.join(", ")));
             return Err(r);
         }
     }

@@ -126,8 +126,8 @@ impl Message {
     }
 
     /// Starts a response to `request`, copying Via, From, To, Call-ID and CSeq
-    /// (RFC 3261 §8.2.6.2) and, for 101–299 to a dialog-creating request,
-    /// Record-Route (§12.1.1).
+    /// (RFC 3261 §8.2.6.2) and, for 101–299 to a dialog-creating request
+    /// (INVITE, SUBSCRIBE, REFER), Record-Route (§12.1.1).
     pub fn response_to(request: &Self, code: StatusCode) -> ResponseBuilder {
         let mut text = String::with_capacity(request.text.len() / 2 + 64);
         let reason = code.canonical_reason();
@@ -147,7 +147,10 @@ impl Message {
             error = Some(BuildError::NotARequest);
         }
         let copy_record_route = (101..300).contains(&code.code())
-            && matches!(request.method(), Some(Method::Invite | Method::Subscribe));
+            && matches!(
+                request.method(),
+                Some(Method::Invite | Method::Subscribe | Method::Refer)
+            );
         for f in &request.fields {
             let copy = matches!(
                 f.kind,

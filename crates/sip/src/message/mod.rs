@@ -148,6 +148,14 @@ impl Message {
                 version: version.get(&self.text).to_owned(),
             });
         }
+        if let StartLine::Request { uri, .. } = self.start {
+            Uri::parse_in(uri.get(&self.text), UriContext::RequestLine).map_err(|e| {
+                ParseError::StartLine {
+                    what: e.what(),
+                    offset: uri.start as usize + e.offset(),
+                }
+            })?;
+        }
         for f in &self.fields {
             if let Some(kind) = f.kind {
                 let value = f.value.get(&self.text);
@@ -196,9 +204,9 @@ impl Message {
         }
     }
 
-    /// The Request-URI; `None` for a response.
+    /// The Request-URI; `None` for a response, or if it is malformed (which
+    /// [`Message::validate`] reports).
     pub fn request_uri(&self) -> Option<Uri<'_>> {
-        // The parser checked the URI, so this parse succeeds.
         Uri::parse_in(self.request_uri_str()?, UriContext::RequestLine).ok()
     }
 
@@ -304,7 +312,8 @@ impl Message {
         self.typed::<CSeq<'_>>()?.ok()
     }
 
-    /// Every Contact value that parses.
+    /// Every Contact value that parses; malformed ones are skipped (use
+    /// `typed_all::<Contact>()` to see them).
     pub fn contacts(&self) -> impl Iterator<Item = Contact<'_>> + '_ {
         self.typed_all::<Contact<'_>>().filter_map(Result::ok)
     }

@@ -8,7 +8,6 @@ use super::{Field, Limits, Message, Span, StartLine, StatusCode};
 use crate::error::ParseError;
 use crate::header::{ContentLength, HeaderName, TypedHeader};
 use crate::scan::{self, trim_end_wsp, trim_start_wsp};
-use crate::uri::{Uri, UriContext};
 
 /// Parses one message from `input`; `body_of` turns the body's range into bytes
 /// (a copy, or a slice of a shared buffer).
@@ -280,8 +279,8 @@ fn parse_start_line(
     }
     let other_version =
         (!check_version(version, version_at)?).then_some(base + version_at..base + line.len());
-    Uri::parse_in(uri, UriContext::RequestLine)
-        .map_err(|e| start_error(e.what(), sp1 + 1 + e.offset()))?;
+    // The Request-URI's grammar is checked by `Message::validate`, so that a
+    // request with a malformed one can still be answered with 400.
     Ok((
         StartLine::Request {
             method: text_span(0..sp1),
