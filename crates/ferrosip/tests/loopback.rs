@@ -191,3 +191,41 @@ fn unreachable_tcp_peer_is_a_transport_error() {
     }
     assert_eq!(result, Some(Termination::TransportError));
 }
+
+/// A request to a name: the stack asks DNS (here the hosts file says what
+/// `localhost` is) through the runtime's resolver thread, then sends.
+#[test]
+fn request_to_a_name_is_located_through_dns() {
+    let (answerer, remote) = Answerer::start(TransportKind::Udp, "127.0.0.1:0");
+    let caller = Runtime::new(StackConfig::default()).unwrap();
+    caller
+        .add_transport(TransportKind::Udp, "127.0.0.1:0".parse().unwrap())
+        .unwrap();
+    let text = format!("sip:bob@localhost:{}", remote.port());
+    let uri = Uri::parse(&text).unwrap();
+    let mut from = Address::parse("<sip:alice@localhost>").unwrap();
+    from.params.push("tag", Some("a2"));
+    let request = Message::request(Method::Options, &uri)
+        .from(&from)
+        .to(&Address::new(uri.clone()))
+        .call_id("located@localhost")
+        .cseq(1)
+        .build()
+        .unwrap();
+    caller
+        .with_stack(|stack, now| stack.send_request_located(now, request))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut status = None;
+    while status.is_none() && Instant::now() < deadline {
+        for event in caller.run_once(Duration::from_millis(50)) {
+            match event {
+                Event::Response { response, .. } => status = response.status(),
+                Event::LocationFailed { error, .. } => panic!("location failed: {error}"),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(status, Some(StatusCode::OK));
+    assert_eq!(answerer.stop(), 1);
+}

@@ -12,8 +12,11 @@
 //!
 //! The poller is `mio` (epoll on Linux): a blocking wait with a timeout is
 //! exactly the shape of `libHandleEvents`, and the stack keeps its own timers,
-//! so no async executor is needed.
+//! so no async executor drives SIP. DNS (RFC 3263) is the exception: the
+//! stack's questions go to hickory-resolver on a thread of its own, whose
+//! answers wake the poller.
 
+mod dns;
 mod sockets;
 
 use std::collections::VecDeque;
@@ -27,6 +30,7 @@ use mio::{Events, Poll, Registry, Waker};
 use sip_core::stack::{Event, Stack, StackConfig, Transmit};
 use sip_core::transport::{ConnectionId, TransportId, TransportKind};
 
+use self::dns::Dns;
 use self::sockets::{Listener, Owner, Sockets, StreamRead, WAKER};
 
 /// The stack and its sockets, behind one lock.
@@ -42,7 +46,8 @@ struct Core {
 struct Shared {
     poll: Mutex<Poll>,
     registry: Registry,
-    waker: Waker,
+    waker: Arc<Waker>,
+    dns: Dns,
     core: Mutex<Core>,
 }
 
@@ -64,12 +69,14 @@ impl Runtime {
     pub fn new(config: StackConfig) -> io::Result<Self> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
-        let waker = Waker::new(poll.registry(), WAKER)?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let dns = Dns::start(waker.clone())?;
         Ok(Self {
             shared: Arc::new(Shared {
                 poll: Mutex::new(poll),
                 registry,
                 waker,
+                dns,
                 core: Mutex::new(Core {
                     stack: Stack::new(config),
                     sockets: Sockets::default(),
@@ -158,6 +165,11 @@ impl Runtime {
         }
         let mut core = lock(&self.shared.core);
         let now = Instant::now();
+        let answers = std::mem::take(&mut *lock(&self.shared.dns.answers));
+        for (id, answer) in answers {
+            core.stack.handle_resolved(now, id, answer);
+        }
+        self.carry_out(&mut core, now);
         for event in &events {
             match sockets::owner(event.token()) {
                 Owner::Waker => {}
@@ -299,6 +311,7 @@ impl Runtime {
                     }
                 }
                 Transmit::Close { connection } => core.sockets.close(registry, connection),
+                Transmit::Resolve { id, query } => self.shared.dns.ask(id, query),
             }
         }
     }

@@ -49,6 +49,7 @@
 
 mod connections;
 mod inbound;
+mod locating;
 mod outbound;
 mod timers;
 mod tx;
@@ -62,9 +63,12 @@ use bytes::Bytes;
 use sip::{Limits, Message};
 
 use self::connections::Connection;
+use self::locating::Locating;
+pub use self::locating::ResolveId;
 use self::timers::{TimerOwner, TimerQueue};
 use self::tx::{ClientTx, ServerTx};
 pub use self::uas::{Rejection, UasPolicy, check_request};
+use crate::locate::{LocateError, Query, QueryId};
 use crate::rng::Rng;
 use crate::transaction::{ClientKey, ServerKey, Termination, TimerConfig};
 use crate::transport::{ConnectionId, Target, TransportId, TransportKind};
@@ -162,6 +166,13 @@ pub enum Transmit {
         /// The connection.
         connection: ConnectionId,
     },
+    /// Ask DNS a question; answer with [`Stack::handle_resolved`].
+    Resolve {
+        /// The id of the question.
+        id: ResolveId,
+        /// The question.
+        query: Query,
+    },
 }
 
 /// What the transaction user learns.
@@ -207,6 +218,14 @@ pub enum Event {
         transaction: ServerTxId,
         /// How (a timeout means the ACK never came).
         termination: Termination,
+    },
+    /// A request sent with [`Stack::send_request_located`] could not be
+    /// located; [`Event::ClientTransactionEnded`] follows.
+    LocationFailed {
+        /// The transaction that never started.
+        transaction: ClientTxId,
+        /// Why.
+        error: LocateError,
     },
     /// A 2xx to an INVITE that matches no transaction (a retransmission after
     /// the transaction ended): the user may ACK it again.
@@ -309,6 +328,9 @@ pub struct Stack {
     clients: HashMap<ClientTxId, ClientEntry>,
     client_keys: HashMap<ClientKey, ClientTxId>,
     next_client: u64,
+    locating: HashMap<ClientTxId, Locating>,
+    resolving: HashMap<ResolveId, (ClientTxId, QueryId)>,
+    next_resolve: u64,
     servers: HashMap<ServerTxId, ServerEntry>,
     server_keys: HashMap<ServerKey, ServerTxId>,
     merged: HashMap<(String, String, u32, String), ServerTxId>,
@@ -332,6 +354,9 @@ impl Stack {
             clients: HashMap::new(),
             client_keys: HashMap::new(),
             next_client: 1,
+            locating: HashMap::new(),
+            resolving: HashMap::new(),
+            next_resolve: 1,
             servers: HashMap::new(),
             server_keys: HashMap::new(),
             merged: HashMap::new(),

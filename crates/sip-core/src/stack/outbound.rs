@@ -44,13 +44,32 @@ impl Stack {
                 "send_request takes a request other than ACK (use send_stateless)",
             ));
         }
-        let mut remaining: VecDeque<Target> = targets.into();
-        let first = remaining
-            .pop_front()
-            .ok_or(SendError::WrongMessage("no target"))?;
         let id = ClientTxId(self.next_client);
-        let (tx, key, path) = self.start_client(now, &request, first)?;
+        self.start_with_failover(now, id, request, targets)?;
         self.next_client += 1;
+        Ok(id)
+    }
+
+    /// Starts client transaction `id` on the first target that has a
+    /// transport, keeping the others for failover.
+    pub(super) fn start_with_failover(
+        &mut self,
+        now: Instant,
+        id: ClientTxId,
+        request: Message,
+        targets: Vec<Target>,
+    ) -> Result<(), SendError> {
+        let mut remaining: VecDeque<Target> = targets.into();
+        let (tx, key, path) = loop {
+            let target = remaining
+                .pop_front()
+                .ok_or(SendError::WrongMessage("no target"))?;
+            match self.start_client(now, &request, target) {
+                Ok(started) => break started,
+                Err(e) if remaining.is_empty() => return Err(e),
+                Err(_) => {}
+            }
+        };
         self.client_keys.insert(key.clone(), id);
         self.clients.insert(
             id,
@@ -64,7 +83,7 @@ impl Stack {
             },
         );
         self.drain_client(now, id);
-        Ok(id)
+        Ok(())
     }
 
     /// Cancels a pending INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's

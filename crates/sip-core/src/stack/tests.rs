@@ -138,6 +138,7 @@ impl Pair {
                 let now = self.now;
                 self.stacks[to].handle_connection_closed(now, other);
             }
+            Transmit::Resolve { .. } => panic!("the pair has no DNS"),
         }
     }
 
@@ -697,4 +698,77 @@ fn ten_thousand_transactions_in_virtual_time() {
     assert_eq!(p.responses(0).len(), 10_000);
     assert_eq!(p.stacks[0].transaction_count(), (0, 0));
     assert_eq!(p.stacks[1].transaction_count(), (0, 0));
+}
+
+#[test]
+fn located_request_to_a_numeric_host_goes_out_at_once() {
+    let mut p = Pair::new();
+    let now = p.now;
+    p.stacks[0]
+        .send_request_located(now, request(Method::Options, "sip:bob@192.0.2.2"))
+        .unwrap();
+    let (stx, req) = p.next_request(1);
+    answer(&mut p, 1, stx.unwrap(), &req, StatusCode::OK);
+    p.run_for(Duration::from_millis(100));
+    assert_eq!(p.responses(0), [200]);
+}
+
+#[test]
+fn located_request_asks_dns_then_sends() {
+    use crate::locate::{Answer, Query, ResolveError};
+    let mut stack = Stack::new(StackConfig::default());
+    stack.add_transport(TransportKind::Udp, addr(A));
+    let now = epoch();
+    let tx = stack
+        .send_request_located(now, request(Method::Options, "sip:bob@biloxi.example.com"))
+        .unwrap();
+    assert!(stack.is_locating(tx));
+    // Answer every question: no NAPTR, no SRV, then the address.
+    let mut sent = None;
+    for _ in 0..10 {
+        let Some(t) = stack.poll_transmit() else {
+            break;
+        };
+        match t {
+            Transmit::Resolve { id, query } => {
+                let answer = match query {
+                    Query::Address(name) => {
+                        assert_eq!(name, "biloxi.example.com");
+                        Ok(Answer::Addresses(vec!["192.0.2.2".parse().unwrap()]))
+                    }
+                    _ => Err(ResolveError::NoRecords),
+                };
+                stack.handle_resolved(now, id, answer);
+            }
+            Transmit::Datagram { destination, .. } => {
+                sent = Some(destination);
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(sent, Some(addr(B)));
+    assert!(!stack.is_locating(tx));
+}
+
+#[test]
+fn location_failure_ends_the_transaction() {
+    use crate::locate::ResolveError;
+    let mut stack = Stack::new(StackConfig::default());
+    stack.add_transport(TransportKind::Udp, addr(A));
+    let now = epoch();
+    let tx = stack
+        .send_request_located(now, request(Method::Options, "sip:bob@nowhere.example.com"))
+        .unwrap();
+    while let Some(t) = stack.poll_transmit() {
+        if let Transmit::Resolve { id, .. } = t {
+            stack.handle_resolved(now, id, Err(ResolveError::NoSuchName));
+        }
+    }
+    let events: Vec<_> = std::iter::from_fn(|| stack.poll_event()).collect();
+    assert!(matches!(events[0], Event::LocationFailed { transaction, .. } if transaction == tx));
+    assert!(matches!(
+        events[1],
+        Event::ClientTransactionEnded { transaction, termination: Termination::TransportError } if transaction == tx
+    ));
 }
