@@ -1126,48 +1126,8 @@ fn assert_stable_reprint(m: &Message, strict: bool) -> Result<(), TestCaseError>
     Ok(())
 }
 
-/// Whether `bytes` would hit the start-line bug kept below as
-/// [`regression_start_line_multibyte_at_byte_4`]: a multi-byte character
-/// across byte 4 of the start line. Such inputs are left out of the
-/// properties until the parser is fixed, so that the properties keep
-/// searching for other bugs.
-fn hits_start_line_bug(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !matches!(b, b'\r' | b'\n'))
-        .unwrap_or(bytes.len());
-    let line = &bytes[start..];
-    let line = &line[..memchr_newline(line)];
-    line.len() > 4 && (0x80..0xc0).contains(&line[4])
-}
-
-fn memchr_newline(b: &[u8]) -> usize {
-    b.iter().position(|&c| c == b'\n').unwrap_or(b.len())
-}
-
-/// Whether a URI repeats a parameter name, which the bug kept below as
-/// [`regression_uri_with_repeated_parameter_is_equivalent_to_itself`] makes
-/// non-equivalent to itself; such URIs are compared by their print instead.
-fn repeats_parameter(u: &Uri<'_>) -> bool {
-    let names: Vec<String> = match u {
-        Uri::Sip(s) => s
-            .params
-            .iter()
-            .map(|(n, _)| n.to_ascii_lowercase())
-            .collect(),
-        _ => return false,
-    };
-    names
-        .iter()
-        .enumerate()
-        .any(|(i, n)| names[..i].contains(n))
-}
-
 /// Parsing arbitrary input: no panic, and what parses reprints stably.
 fn check_any_input(bytes: &[u8]) -> Result<(), TestCaseError> {
-    if hits_start_line_bug(bytes) {
-        return Ok(());
-    }
     if let Ok(m) = Message::parse(bytes) {
         assert_stable_reprint(&m, true)?;
     }
@@ -1193,7 +1153,7 @@ fn check_uri_text(text: &str) -> Result<(), TestCaseError> {
         );
         let again = again.unwrap();
         prop_assert!(
-            repeats_parameter(&u) || (again.equivalent(&u) && u.equivalent(&again)),
+            again.equivalent(&u) && u.equivalent(&again),
             "{text:?} printed as {printed:?} is not equivalent"
         );
         prop_assert_eq!(again.to_string(), printed);
@@ -1206,10 +1166,7 @@ fn check_uri_text(text: &str) -> Result<(), TestCaseError> {
             "{text:?} printed as {printed:?} does not reparse"
         );
         let again = again.unwrap();
-        prop_assert!(
-            repeats_parameter(&a.uri) || again.uri.equivalent(&a.uri),
-            "{text:?}: URI changed"
-        );
+        prop_assert!(again.uri.equivalent(&a.uri), "{text:?}: URI changed");
         prop_assert_eq!(again.uri.to_string(), a.uri.to_string());
         prop_assert_eq!(&again.params, &a.params);
         prop_assert_eq!(
@@ -1232,7 +1189,7 @@ fn check_address(
     let uri = Uri::parse(&want.uri)
         .map_err(|e| TestCaseError::fail(format!("{what}: generated URI {:?}: {e}", want.uri)))?;
     prop_assert!(
-        got.uri.equivalent(&uri) || (repeats_parameter(&uri) && got.uri == uri),
+        got.uri.equivalent(&uri),
         "{}: URI {} is not {}",
         what,
         got.uri,
@@ -1266,10 +1223,7 @@ fn check_meaning(m: &Message, g: &Generated) -> Result<(), TestCaseError> {
             );
             prop_assert_eq!(m.request_uri_str(), Some(uri.as_str()));
             let want = Uri::parse(uri).unwrap();
-            prop_assert!(
-                m.request_uri()
-                    .is_some_and(|u| u.equivalent(&want) || (repeats_parameter(&want) && u == want))
-            );
+            prop_assert!(m.request_uri().is_some_and(|u| u.equivalent(&want)));
         }
         Start::Response { code, reason } => {
             prop_assert_eq!(m.status().map(|s| s.code()), Some(*code));
@@ -1649,17 +1603,14 @@ fn mutated_addresses_never_panic() {
 }
 
 // ---------------------------------------------------------------------------
-// Regressions: bugs the properties found in code this file does not own.
-// Each is ignored until fixed (run with `--ignored`); the properties above
-// step around the inputs that hit them, and say where.
+// Regressions: bugs the properties found (both fixed; kept as tests).
 // ---------------------------------------------------------------------------
 
-/// BUG (found by `message_like_text_never_panics`): `parse_start_line` in
+/// Fixed bug (found by `message_like_text_never_panics`): `parse_start_line` in
 /// `src/message/parse.rs` slices `line[..4]` to look for `SIP/`, which
 /// panics when byte 4 falls inside a multi-byte UTF-8 character
 /// ("end byte index 4 is not a char boundary").
 #[test]
-#[ignore = "BUG in src/message/parse.rs: panics on a multi-byte character across byte 4 of the start line"]
 fn regression_start_line_multibyte_at_byte_4() {
     for input in [
         "0😀\t\n".as_bytes(),
@@ -1671,12 +1622,11 @@ fn regression_start_line_multibyte_at_byte_4() {
     }
 }
 
-/// BUG (found by `generated_uris_round_trip`): `SipUri::equivalent` in
+/// Fixed bug (found by `generated_uris_round_trip`): `SipUri::equivalent` in
 /// `src/uri/sip.rs` compares each parameter of one URI with the *first*
 /// parameter of that name in the other, so a URI that repeats a parameter
 /// with different values is not equivalent to itself.
 #[test]
-#[ignore = "BUG in src/uri/sip.rs: SipUri::equivalent is not reflexive when a parameter repeats"]
 fn regression_uri_with_repeated_parameter_is_equivalent_to_itself() {
     let u = Uri::parse("sip:a;transport=udp;transport=tcp").unwrap();
     assert!(u.equivalent(&u));

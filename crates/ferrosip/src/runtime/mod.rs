@@ -1,5 +1,5 @@
 //! The runtime: real sockets, the clock and a poller driving the sans-IO
-//! [`Stack`](sip_core::stack::Stack).
+//! [`Stack`].
 //!
 //! One call, [`Runtime::run_once`], is the whole loop: wait (at most a given
 //! time) for a socket or the next timer, feed what arrived to the stack, fire
