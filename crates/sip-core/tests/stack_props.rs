@@ -202,7 +202,7 @@ fn breaches(world: &mut World<StackAgent>, refusals: bool) -> Vec<String> {
     for index in [ALICE_INDEX, BOB_INDEX] {
         let agent = world.agent_mut(index);
         out.extend(agent.contract_breaches());
-        let expected = (0, agent.unanswered_servers());
+        let expected = (agent.ringing_clients(), agent.unanswered_servers());
         let count = agent.stack.transaction_count();
         if count != expected {
             out.push(format!(
@@ -261,13 +261,21 @@ fn sent_after_end(agent: &StackAgent) -> Vec<String> {
             continue;
         };
         let end = agent.offset(end);
-        let late = agent.wire.iter().find(|s| {
-            s.at > end
-                && s.status().is_some()
-                && s.branch.as_deref() == Some(branch.as_str())
-                && s.cseq_method.as_deref() == Some(call.method.as_str())
-        });
-        if let Some(late) = late {
+        let late: Vec<_> = agent
+            .wire
+            .iter()
+            .filter(|s| {
+                s.at > end
+                    && s.status().is_some()
+                    && s.branch.as_deref() == Some(branch.as_str())
+                    && s.cseq_method.as_deref() == Some(call.method.as_str())
+            })
+            .collect();
+        // Over a stream whose connection had to be reopened, the final response
+        // handed to the transport before the end goes on the wire once the new
+        // connection is up (Timer J is zero there): one copy is allowed.
+        let queued_final = late.len() == 1 && late[0].status() == call.final_sent();
+        if let (Some(late), false) = (late.first(), queued_final) {
             out.push(format!(
                 "{}: server {id:?} ended at {end:?} but sent {:?} at {:?}",
                 agent.name, late.first_line, late.at
@@ -351,7 +359,6 @@ proptest! {
     /// makes 13,399 refused attempts by 300 s. See `streams.rs` for
     /// deterministic tests of the same bug.
     #[test]
-    #[ignore = "BUG: reconnection to the peer's ephemeral port, retried every round trip (RFC 3261 §18.2.2)"]
     fn random_schedules_over_tcp_never_connect_where_nobody_listens(schedule in schedule(33)) {
         check(&schedule, true)?;
     }

@@ -198,7 +198,6 @@ fn a_reset_connection_ends_a_ringing_invite_with_a_transport_error() {
 ///     5.031648s  stream -> 192.0.2.2:5060  Refused { conn: conn#250c, tag: 251, remote: 192.0.2.1:49152 }
 /// ```
 #[test]
-#[ignore = "BUG: after a reset the server reconnects to the peer's ephemeral port, not received + sent-by (RFC 3261 §18.2.2), every 20 ms"]
 fn a_response_after_a_reset_goes_to_the_sent_by_port() {
     let (world, _, _) = reset_mid_transaction(
         Method::Options,
@@ -219,7 +218,6 @@ fn a_response_after_a_reset_goes_to_the_sent_by_port() {
 /// the 200 on a connection that never opens, and ends the transaction as
 /// `Completed`. Seed 1; 251 connection attempts in 5 s.
 #[test]
-#[ignore = "BUG: a refused reconnection is retried every round trip and the server transaction ends Completed, not TransportError (RFC 3261 §17.2.4)"]
 fn a_refused_reconnection_ends_the_server_transaction_with_a_transport_error() {
     let mut world = two_agents(1, LinkConfig::default());
     world.agent_mut(ALICE_INDEX).stop_listening();
@@ -254,7 +252,6 @@ fn a_refused_reconnection_ends_the_server_transaction_with_a_transport_error() {
 /// trip (20 ms), for as long as the transaction lives: for ever. Seed 1:
 /// 13,398 refused attempts by 300 s.
 #[test]
-#[ignore = "BUG: an idle close by the peer starts endless reconnections to its ephemeral port (RFC 3261 §18.2.2)"]
 fn an_idle_close_by_the_peer_starts_no_reconnection_storm() {
     let mut world = two_agents(1, LinkConfig::default());
     let now = world.now();

@@ -318,7 +318,6 @@ fn the_tu_retransmits_a_2xx_until_64_t1_when_no_ack_comes() {
 /// Fixing it needs RFC 3261 §9.1 too: a UAC that cancelled an INVITE
 /// destroys its transaction if no final response comes within 64·T1.
 #[test]
-#[ignore = "BUG: Timer B fires in Proceeding; RFC 3261 §17.1.1.2 limits it to Calling"]
 fn ringing_longer_than_64_t1_is_answered() {
     let plan = Plan::ring_then(Duration::from_secs(40), 200);
     let (mut world, id) = one_request(LinkConfig::default(), Method::Invite, plan);

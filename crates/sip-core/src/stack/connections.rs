@@ -6,11 +6,13 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use bytes::Bytes;
+use sip::Message;
 use sip::stream::{StreamFramer, StreamItem};
 
 use super::timers::TimerOwner;
 use super::{Path, Source, Stack, Transmit};
-use crate::transport::{ConnectionId, TransportId};
+use crate::transaction::Termination;
+use crate::transport::{ConnectionId, TransportId, TransportKind};
 
 /// Where a connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,19 @@ pub(super) struct Connection {
     last_sent: Instant,
     /// When the idle or keep-alive timer next needs a look.
     deadline: Option<Instant>,
+}
+
+/// Where RFC 3261 §18.2.2 sends a response when the request's connection is
+/// gone: the `received` address (else the connection's) and the sent-by port
+/// (else the transport's default).
+fn sent_by_address(request: &Message, remote: SocketAddr, kind: TransportKind) -> SocketAddr {
+    let via = request.via();
+    let ip = via
+        .as_ref()
+        .and_then(|v| v.received())
+        .unwrap_or(remote.ip());
+    let port = via.and_then(|v| v.port).unwrap_or(kind.default_port());
+    SocketAddr::new(ip, port)
 }
 
 impl Connection {
@@ -147,6 +162,9 @@ impl Stack {
                 payload,
             });
         }
+        for (id, how) in self.pending_ends(connection) {
+            self.end_server(id, how);
+        }
         self.rearm_connection(connection);
     }
 
@@ -180,15 +198,29 @@ impl Stack {
             .map(|(id, _)| *id)
             .collect();
         for id in servers {
-            // RFC 3261 §18.2.2: a response whose connection closed goes over a
-            // new connection to the peer.
-            let transport = c.transport;
-            let remote = c.remote;
-            let replacement = self.connection_to(now, transport, remote);
-            if let Some(e) = self.servers.get_mut(&id) {
-                e.reply = Path::Stream {
-                    connection: replacement,
+            let Some(e) = self.servers.get_mut(&id) else {
+                continue;
+            };
+            if c.state == State::Open {
+                // RFC 3261 §18.2.2: the next response goes over a new
+                // connection to the received address and the sent-by port,
+                // opened when there is something to send.
+                let destination = sent_by_address(
+                    e.tx.request(),
+                    c.remote,
+                    self.transports[c.transport.0 as usize].kind,
+                );
+                e.reply = Path::Reconnect {
+                    transport: c.transport,
+                    destination,
                 };
+            } else if e.pending_end.is_some() {
+                // Its last response never left (§17.2.4).
+                self.end_server(id, Termination::TransportError);
+            } else {
+                // That new connection could not be opened (§17.2.4).
+                e.tx.handle_transport_error();
+                self.drain_server(now, id);
             }
         }
     }
@@ -271,6 +303,23 @@ impl Stack {
             }
         }
         self.rearm_connection(connection);
+    }
+
+    /// Whether a connection is still being opened.
+    pub(super) fn is_connecting(&self, connection: ConnectionId) -> bool {
+        self.connections
+            .get(&connection)
+            .is_some_and(|c| c.state == State::Connecting)
+    }
+
+    /// Server transactions over `connection` that ended while it was opening.
+    fn pending_ends(&self, connection: ConnectionId) -> Vec<(super::ServerTxId, Termination)> {
+        let on_it = Path::Stream { connection };
+        self.servers
+            .iter()
+            .filter(|(_, e)| e.reply == on_it)
+            .filter_map(|(id, e)| e.pending_end.map(|how| (*id, how)))
+            .collect()
     }
 
     /// Keeps a connection open while idle (or lets it close again): for the

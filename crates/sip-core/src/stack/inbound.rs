@@ -11,7 +11,7 @@ use sip::{Message, ParseError, StatusCode};
 
 use super::tx::ServerTx;
 use super::uas::{self, Rejection};
-use super::{Event, Path, ServerEntry, ServerTxId, Source, Stack, Transmit};
+use super::{Event, Path, ServerEntry, ServerTxId, Source, Stack};
 use crate::transaction::{ClientKey, ServerKey};
 use crate::transport::TransportId;
 
@@ -82,7 +82,7 @@ impl Stack {
         let reply = self.reply_path(now, &request, source);
         let tag = self.rng.token(10);
         if let Some(response) = rejection.response_to(&request, &tag) {
-            self.send_on_reply(now, reply, response.to_bytes().into());
+            self.send_on_path(now, reply, response.to_bytes().into());
         }
     }
 
@@ -202,6 +202,7 @@ impl Stack {
                 reply,
                 merge: if merged { None } else { merge },
                 scheduled: None,
+                pending_end: None,
             },
         );
         if let Some(rejection) = rejection {
@@ -279,29 +280,17 @@ impl Stack {
             _ => SocketAddr::new(source.remote.ip(), sent_by_port),
         };
         if source.kind.is_stream() {
-            let connection = self.connection_to(now, source.transport, destination);
-            Path::Stream { connection }
+            // The request's connection is gone: a new one to the received
+            // address and the sent-by port, opened when the response is ready.
+            let _ = now;
+            Path::Reconnect {
+                transport: source.transport,
+                destination: SocketAddr::new(source.remote.ip(), sent_by_port),
+            }
         } else {
             Path::Datagram {
                 transport: source.transport,
                 destination,
-            }
-        }
-    }
-
-    /// Sends a stateless response along a reply path.
-    pub(super) fn send_on_reply(&mut self, now: Instant, reply: Path, payload: bytes::Bytes) {
-        match reply {
-            Path::Datagram {
-                transport,
-                destination,
-            } => self.transmits.push_back(Transmit::Datagram {
-                transport,
-                destination,
-                payload,
-            }),
-            Path::Stream { connection } => {
-                self.write(now, connection, payload);
             }
         }
     }

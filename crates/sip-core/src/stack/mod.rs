@@ -293,6 +293,12 @@ enum Path {
     Stream {
         connection: ConnectionId,
     },
+    /// The request's connection closed; the next response opens a new one
+    /// (server transactions only).
+    Reconnect {
+        transport: TransportId,
+        destination: SocketAddr,
+    },
 }
 
 #[derive(Debug)]
@@ -314,6 +320,9 @@ struct ServerEntry {
     reply: Path,
     merge: Option<(String, String, u32, String)>,
     scheduled: Option<Instant>,
+    /// The transaction is over but its last response waits for a connection
+    /// to open: how it ends, once the connection says whether it opened.
+    pending_end: Option<Termination>,
 }
 
 /// The sans-IO SIP stack. See the [module docs](self).

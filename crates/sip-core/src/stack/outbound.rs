@@ -101,10 +101,11 @@ impl Stack {
         }
         let cancel = cancel_for(request).ok_or(SendError::WrongMessage("INVITE lacks headers"))?;
         let path = e.path;
-        let reliable = match path {
-            Path::Datagram { .. } => false,
-            Path::Stream { .. } => true,
-        };
+        if let Some(ClientTx::Invite(t)) = self.clients.get_mut(&invite).map(|e| &mut e.tx) {
+            t.cancel_sent(now);
+        }
+        self.reschedule_client(invite);
+        let reliable = !matches!(path, Path::Datagram { .. });
         let key = ClientKey::of_request(&cancel)
             .ok_or(SendError::WrongMessage("CANCEL lacks a branch"))?;
         let id = ClientTxId(self.next_client);
@@ -137,7 +138,7 @@ impl Stack {
         let (transport, kind) = self.choose_transport(&request, target)?;
         let request = self.with_via(request, transport, kind);
         let path = self.path_to(now, transport, kind, target);
-        self.send_on_reply(now, path, Bytes::from(request.to_bytes()));
+        self.send_on_path(now, path, Bytes::from(request.to_bytes()));
         Ok(())
     }
 
@@ -243,7 +244,7 @@ impl Stack {
     }
 
     /// Sends on a path; `false` if the connection is gone.
-    fn send_on_path(&mut self, now: Instant, path: Path, payload: Bytes) -> bool {
+    pub(super) fn send_on_path(&mut self, now: Instant, path: Path, payload: Bytes) -> bool {
         match path {
             Path::Datagram {
                 transport,
@@ -257,6 +258,13 @@ impl Stack {
                 true
             }
             Path::Stream { connection } => self.write(now, connection, payload),
+            Path::Reconnect {
+                transport,
+                destination,
+            } => {
+                let connection = self.connection_to(now, transport, destination);
+                self.write(now, connection, payload)
+            }
         }
     }
 
@@ -358,7 +366,21 @@ impl Stack {
             let Some(output) = e.tx.poll_output() else {
                 break;
             };
-            let reply = e.reply;
+            if let Path::Reconnect {
+                transport,
+                destination,
+            } = e.reply
+            {
+                if matches!(output, TxOutput::Send(_)) {
+                    let connection = self.connection_to(now, transport, destination);
+                    if let Some(e) = self.servers.get_mut(&id) {
+                        e.reply = Path::Stream { connection };
+                    }
+                }
+            }
+            let Some(reply) = self.servers.get(&id).map(|e| e.reply) else {
+                return;
+            };
             match output {
                 TxOutput::Send(bytes) => {
                     if !self.send_on_path(now, reply, bytes) {
@@ -369,23 +391,37 @@ impl Stack {
                 }
                 TxOutput::Response(_) | TxOutput::AckReceived => {}
                 TxOutput::Terminated(how) => {
-                    if let Some(e) = self.servers.remove(&id) {
-                        self.server_keys.remove(&e.key);
-                        if let Some(m) = e.merge {
-                            if self.merged.get(&m) == Some(&id) {
-                                self.merged.remove(&m);
+                    if let Path::Stream { connection } = reply {
+                        if self.is_connecting(connection) {
+                            // Whether the response leaves is not known yet.
+                            if let Some(e) = self.servers.get_mut(&id) {
+                                e.pending_end = Some(how);
                             }
+                            return;
                         }
                     }
-                    self.events.push_back(Event::ServerTransactionEnded {
-                        transaction: id,
-                        termination: how,
-                    });
+                    self.end_server(id, how);
                     return;
                 }
             }
         }
         self.reschedule_server(id);
+    }
+
+    /// Removes a server transaction and tells the user.
+    pub(super) fn end_server(&mut self, id: ServerTxId, how: Termination) {
+        if let Some(e) = self.servers.remove(&id) {
+            self.server_keys.remove(&e.key);
+            if let Some(m) = e.merge {
+                if self.merged.get(&m) == Some(&id) {
+                    self.merged.remove(&m);
+                }
+            }
+        }
+        self.events.push_back(Event::ServerTransactionEnded {
+            transaction: id,
+            termination: how,
+        });
     }
 }
 

@@ -35,6 +35,8 @@ pub struct ClientInvite {
     timer_b: Option<Instant>,
     timer_d: Option<Instant>,
     timer_m: Option<Instant>,
+    /// 64·T1 after our CANCEL: give up waiting for a final response (§9.1).
+    timer_cancel: Option<Instant>,
     ack: Option<Bytes>,
     out: Outbox,
 }
@@ -55,6 +57,7 @@ impl ClientInvite {
             timer_b: Some(now + timers.timeout()),
             timer_d: None,
             timer_m: None,
+            timer_cancel: None,
             ack: None,
             out: Outbox::default(),
         };
@@ -85,14 +88,18 @@ impl ClientInvite {
         use ClientInviteState::*;
         match (self.state, status.code()) {
             (Calling | Proceeding, 100..=199) => {
+                // Timer B guards Calling only (§17.1.1.2): once the peer is
+                // proceeding, the INVITE may ring for as long as it likes.
                 self.state = Proceeding;
                 self.timer_a = None;
+                self.timer_b = None;
                 self.out.push(TxOutput::Response(response));
             }
             (Calling | Proceeding, 200..=299) => {
                 self.state = Accepted;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.timer_cancel = None;
                 self.timer_m = Some(now + self.timers.timeout());
                 self.out.push(TxOutput::Response(response));
             }
@@ -100,6 +107,7 @@ impl ClientInvite {
                 self.state = Completed;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.timer_cancel = None;
                 self.ack = ack_for_non_2xx(&self.request, &response)
                     .map(|ack| Bytes::from(ack.to_bytes()));
                 if let Some(ack) = &self.ack {
@@ -122,6 +130,17 @@ impl ClientInvite {
         }
     }
 
+    /// The TU sent a CANCEL for this INVITE: if no final response arrives
+    /// within 64·T1, the transaction gives up (RFC 3261 §9.1).
+    pub fn cancel_sent(&mut self, now: Instant) {
+        if matches!(
+            self.state,
+            ClientInviteState::Calling | ClientInviteState::Proceeding
+        ) {
+            self.timer_cancel = Some(now + self.timers.timeout());
+        }
+    }
+
     /// Fires every due timer.
     pub fn handle_timeout(&mut self, now: Instant) {
         if due(self.timer_a, now) {
@@ -129,7 +148,7 @@ impl ClientInvite {
             self.interval_a *= 2;
             self.timer_a = Some(now + self.interval_a);
         }
-        if due(self.timer_b, now) {
+        if due(self.timer_b, now) || due(self.timer_cancel, now) {
             self.terminate(Termination::Timeout);
         }
         if due(self.timer_d, now) || due(self.timer_m, now) {
@@ -151,7 +170,13 @@ impl ClientInvite {
 
     /// The earliest armed timer.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        earliest(&[self.timer_a, self.timer_b, self.timer_d, self.timer_m])
+        earliest(&[
+            self.timer_a,
+            self.timer_b,
+            self.timer_d,
+            self.timer_m,
+            self.timer_cancel,
+        ])
     }
 
     fn terminate(&mut self, how: Termination) {
@@ -160,6 +185,7 @@ impl ClientInvite {
         self.timer_b = None;
         self.timer_d = None;
         self.timer_m = None;
+        self.timer_cancel = None;
         self.out.terminate(how);
     }
 }

@@ -147,8 +147,8 @@ fn invite_client_acks_a_failure_and_absorbs_its_retransmissions() {
     drain(&mut tx, start, start, &mut log);
     tx.handle_response(start + ms(100), response(INVITE, StatusCode::RINGING));
     assert_eq!(tx.state(), ClientInviteState::Proceeding);
-    // Proceeding stops Timer A; Timer B still runs.
-    assert_eq!(tx.poll_timeout(), Some(start + ms(32_000)));
+    // Proceeding stops Timers A and B (§17.1.1.2): no deadline is left.
+    assert_eq!(tx.poll_timeout(), None);
     let busy = response(INVITE, StatusCode::BUSY_HERE);
     tx.handle_response(start + ms(200), busy.clone());
     drain(&mut tx, start, start + ms(200), &mut log);
@@ -424,4 +424,19 @@ fn rfc2543_requests_match_without_a_branch() {
     ));
     let ack = ack_for_non_2xx(&invite, &response(&old, StatusCode::BUSY_HERE)).unwrap();
     assert_eq!(ServerKey::of_request(&invite), ServerKey::of_request(&ack));
+}
+
+#[test]
+fn invite_client_proceeding_waits_until_cancelled_then_64_t1() {
+    let start = epoch();
+    let mut tx = ClientInvite::new(start, msg(INVITE), false, TimerConfig::default());
+    tx.handle_response(start + ms(100), response(INVITE, StatusCode::RINGING));
+    assert_eq!(tx.poll_timeout(), None, "rings as long as it likes");
+    tx.cancel_sent(start + ms(60_000));
+    let mut log = Vec::new();
+    run(&mut tx, start, Duration::from_secs(200), &mut log);
+    assert_eq!(
+        log.last(),
+        Some(&(ms(92_000), Seen::End(Termination::Timeout)))
+    );
 }

@@ -351,6 +351,14 @@ impl StackAgent {
     /// that have not ended: what a TU that never answers leaves behind (the
     /// server transaction has no timer of its own before a final response,
     /// RFC 3261 §17.2.1, §17.2.2).
+    /// Client INVITEs left ringing (see [`ClientCall::may_ring_forever`]).
+    pub fn ringing_clients(&self) -> usize {
+        self.clients
+            .values()
+            .filter(|c| c.ended.is_none() && c.may_ring_forever())
+            .count()
+    }
+
     pub fn unanswered_servers(&self) -> usize {
         self.servers
             .values()
@@ -365,7 +373,7 @@ impl StackAgent {
     pub fn contract_breaches(&self) -> Vec<String> {
         let mut breaches = self.violations.clone();
         for (id, c) in &self.clients {
-            if c.end_events != 1 {
+            if c.end_events > 1 || (c.end_events == 0 && !c.may_ring_forever()) {
                 breaches.push(format!(
                     "{}: client {id:?} ({}) ended {} times",
                     self.name, c.method, c.end_events

@@ -163,6 +163,18 @@ pub struct ClientCall {
 }
 
 impl ClientCall {
+    /// An INVITE that got a provisional response, no final one, and was not
+    /// cancelled: RFC 3261 §17.1.1.2 lets it stay in Proceeding for as long
+    /// as the peer rings (Timer B guards Calling only), so it may never end.
+    pub fn may_ring_forever(&self) -> bool {
+        self.method == "INVITE"
+            && self.cancel_tx.is_none()
+            && self.responses.iter().any(|(_, code)| *code < 200)
+            && self.responses.iter().all(|(_, code)| *code < 200)
+    }
+}
+
+impl ClientCall {
     /// The status codes received, in order.
     pub fn codes(&self) -> Vec<u16> {
         self.responses.iter().map(|&(_, c)| c).collect()
