@@ -84,48 +84,49 @@ async fn ask(resolver: &TokioResolver, query: &Query) -> Result<Answer, ResolveE
             Ok(Answer::Addresses(ips))
         }
         Query::Naptr(name) => {
-            let found = resolver
-                .lookup(name.as_str(), RecordType::NAPTR)
-                .await
-                .map_err(classify)?;
-            let records = found
-                .answers()
-                .iter()
-                .filter_map(|r| match &r.data {
-                    RData::NAPTR(n) => Some(NaptrRecord {
-                        order: n.order,
-                        preference: n.preference,
-                        flags: String::from_utf8_lossy(&n.flags).into_owned(),
-                        services: String::from_utf8_lossy(&n.services).into_owned(),
-                        regexp: String::from_utf8_lossy(&n.regexp).into_owned(),
-                        replacement: n.replacement.to_string(),
-                    }),
-                    _ => None,
-                })
-                .collect();
+            let records = records(resolver, name, RecordType::NAPTR, |data| match data {
+                RData::NAPTR(n) => Some(NaptrRecord {
+                    order: n.order,
+                    preference: n.preference,
+                    flags: String::from_utf8_lossy(&n.flags).into_owned(),
+                    services: String::from_utf8_lossy(&n.services).into_owned(),
+                    regexp: String::from_utf8_lossy(&n.regexp).into_owned(),
+                    replacement: n.replacement.to_string(),
+                }),
+                _ => None,
+            })
+            .await?;
             Ok(Answer::Naptr(records))
         }
         Query::Srv(name) => {
-            let found = resolver
-                .lookup(name.as_str(), RecordType::SRV)
-                .await
-                .map_err(classify)?;
-            let records = found
-                .answers()
-                .iter()
-                .filter_map(|r| match &r.data {
-                    RData::SRV(s) => Some(SrvRecord {
-                        priority: s.priority,
-                        weight: s.weight,
-                        port: s.port,
-                        target: s.target.to_string(),
-                    }),
-                    _ => None,
-                })
-                .collect();
+            let records = records(resolver, name, RecordType::SRV, |data| match data {
+                RData::SRV(s) => Some(SrvRecord {
+                    priority: s.priority,
+                    weight: s.weight,
+                    port: s.port,
+                    target: s.target.to_string(),
+                }),
+                _ => None,
+            })
+            .await?;
             Ok(Answer::Srv(records))
         }
     }
+}
+
+/// The records of one type for a name, converted by `convert`.
+async fn records<T>(
+    resolver: &TokioResolver,
+    name: &str,
+    kind: RecordType,
+    convert: impl Fn(&RData) -> Option<T>,
+) -> Result<Vec<T>, ResolveError> {
+    let found = resolver.lookup(name, kind).await.map_err(classify)?;
+    Ok(found
+        .answers()
+        .iter()
+        .filter_map(|r| convert(&r.data))
+        .collect())
 }
 
 fn classify(error: hickory_resolver::net::NetError) -> ResolveError {

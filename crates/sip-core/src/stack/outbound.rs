@@ -70,8 +70,8 @@ impl Stack {
                 Err(_) => {}
             }
         };
-        self.client_keys.insert(key.clone(), id);
-        self.clients.insert(
+        self.insert_client(
+            now,
             id,
             ClientEntry {
                 tx,
@@ -82,8 +82,14 @@ impl Stack {
                 scheduled: None,
             },
         );
-        self.drain_client(now, id);
         Ok(())
+    }
+
+    /// Files a new client transaction under `id` and sends what it has.
+    fn insert_client(&mut self, now: Instant, id: ClientTxId, entry: ClientEntry) {
+        self.client_keys.insert(entry.key.clone(), id);
+        self.clients.insert(id, entry);
+        self.drain_client(now, id);
     }
 
     /// Cancels a pending INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's
@@ -111,8 +117,8 @@ impl Stack {
         let id = ClientTxId(self.next_client);
         self.next_client += 1;
         let tx = ClientTx::start(now, cancel.clone(), reliable, self.config.timers);
-        self.client_keys.insert(key.clone(), id);
-        self.clients.insert(
+        self.insert_client(
+            now,
             id,
             ClientEntry {
                 tx,
@@ -123,7 +129,6 @@ impl Stack {
                 scheduled: None,
             },
         );
-        self.drain_client(now, id);
         Ok(id)
     }
 
