@@ -49,28 +49,35 @@ pub struct Routing {
 pub fn route(remote_target: &Uri<'_>, route_set: &[Route<'_>]) -> Routing {
     let Some((first, rest)) = route_set.split_first() else {
         return Routing {
-            request_uri: remote_target.clone().into_owned(),
+            request_uri: as_request_uri(remote_target),
             routes: Vec::new(),
         };
     };
     let loose = first.uri.as_sip().is_some_and(|u| u.is_loose_router());
     if loose {
         return Routing {
-            request_uri: remote_target.clone().into_owned(),
+            request_uri: as_request_uri(remote_target),
             routes: route_set.iter().map(|r| r.clone().into_owned()).collect(),
         };
-    }
-    let mut request_uri = first.uri.clone().into_owned();
-    if let Some(sip) = request_uri.as_sip_mut() {
-        sip.params.remove("method");
-        sip.headers = None;
     }
     let mut routes: Vec<Route<'static>> = rest.iter().map(|r| r.clone().into_owned()).collect();
     routes.push(Route(Address::new(remote_target.clone().into_owned())));
     Routing {
-        request_uri,
+        request_uri: as_request_uri(&first.uri),
         routes,
     }
+}
+
+/// A URI as a Request-URI: without the `method` parameter and the URI headers
+/// that RFC 3261 §19.1.1 (table 1) does not allow there (a Contact may carry
+/// both, and becomes the remote target).
+fn as_request_uri(uri: &Uri<'_>) -> Uri<'static> {
+    let mut uri = uri.clone().into_owned();
+    if let Some(sip) = uri.as_sip_mut() {
+        sip.params.remove("method");
+        sip.headers = None;
+    }
+    uri
 }
 
 impl Dialog {

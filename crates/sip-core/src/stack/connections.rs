@@ -298,8 +298,13 @@ impl Stack {
             c.last_activity = now;
         }
         if let Some(interval) = keep_alive {
-            if c.outbound && c.state == State::Open && now >= c.last_sent + interval {
-                self.write_raw(now, connection, Bytes::from_static(b"\r\n\r\n"));
+            if c.outbound && now >= c.last_sent + interval {
+                if c.state == State::Open {
+                    self.write_raw(now, connection, Bytes::from_static(b"\r\n\r\n"));
+                } else {
+                    // Still opening: nothing to ping yet; look again later.
+                    c.last_sent = now;
+                }
             }
         }
         self.rearm_connection(connection);

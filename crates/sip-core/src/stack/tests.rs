@@ -772,3 +772,36 @@ fn location_failure_ends_the_transaction() {
         Event::ClientTransactionEnded { transaction, termination: Termination::TransportError } if transaction == tx
     ));
 }
+
+/// A connection that never opens must not pin the keep-alive deadline in the
+/// past (found by the `stack_input` fuzz target: `handle_timeout` spun).
+#[test]
+fn a_connection_that_never_opens_does_not_spin_the_timers() {
+    // Idle close would end the connection before the keep-alive is due.
+    let mut config = StackConfig::default();
+    config.connection_idle_timeout = Duration::from_secs(300);
+    let mut stack = Stack::new(config);
+    stack.add_transport(TransportKind::Tcp, addr(A));
+    let start = epoch();
+    stack
+        .send_request(start, request(Method::Options, "sip:bob@192.0.2.2"), tcp(B))
+        .unwrap();
+    while stack.poll_transmit().is_some() {}
+    let mut now = start;
+    for _ in 0..100 {
+        let Some(next) = stack.poll_timeout() else {
+            break;
+        };
+        assert!(next >= now, "a deadline went backwards");
+        now = next;
+        stack.handle_timeout(now);
+        while stack.poll_transmit().is_some() {}
+        if now - start > Duration::from_secs(400) {
+            break;
+        }
+    }
+    assert!(
+        now - start > Duration::from_secs(90),
+        "time moved past the keep-alive interval"
+    );
+}

@@ -207,3 +207,16 @@ fn caller_side_reverses_the_route_set() {
         printed(u1.route_set())
     );
 }
+
+/// A remote target with URI headers or a `method` parameter (a Contact may
+/// carry both) loses them as a Request-URI (RFC 3261 §19.1.1, table 1; found
+/// by the `dialogs` fuzz target).
+#[test]
+fn remote_target_headers_are_not_put_in_the_request_uri() {
+    let target = Uri::parse("sip:bob@192.0.2.4;method=INVITE;transport=tcp?Subject=x").unwrap();
+    let routing = route(&target, &[]);
+    assert_eq!(
+        routing.request_uri.to_string(),
+        "sip:bob@192.0.2.4;transport=tcp"
+    );
+}
