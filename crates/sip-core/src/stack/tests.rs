@@ -778,8 +778,10 @@ fn location_failure_ends_the_transaction() {
 #[test]
 fn a_connection_that_never_opens_does_not_spin_the_timers() {
     // Idle close would end the connection before the keep-alive is due.
-    let mut config = StackConfig::default();
-    config.connection_idle_timeout = Duration::from_secs(300);
+    let config = StackConfig {
+        connection_idle_timeout: Duration::from_secs(300),
+        ..StackConfig::default()
+    };
     let mut stack = Stack::new(config);
     stack.add_transport(TransportKind::Tcp, addr(A));
     let start = epoch();
