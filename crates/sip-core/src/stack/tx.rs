@@ -8,6 +8,16 @@ use crate::transaction::{
     ClientInvite, ClientNonInvite, ServerInvite, ServerNonInvite, TimerConfig, TxOutput,
 };
 
+/// Calls the same method on whichever kind of transaction `$tx` holds.
+macro_rules! either {
+    ($tx:expr, $t:ident => $call:expr) => {
+        match $tx {
+            Self::Invite($t) => $call,
+            Self::NonInvite($t) => $call,
+        }
+    };
+}
+
 /// A client transaction of either kind.
 #[derive(Debug)]
 pub(crate) enum ClientTx {
@@ -30,45 +40,27 @@ impl ClientTx {
     }
 
     pub(crate) fn request(&self) -> &Message {
-        match self {
-            Self::Invite(t) => t.request(),
-            Self::NonInvite(t) => t.request(),
-        }
+        either!(self, t => t.request())
     }
 
     pub(crate) fn handle_response(&mut self, now: Instant, response: Message) {
-        match self {
-            Self::Invite(t) => t.handle_response(now, response),
-            Self::NonInvite(t) => t.handle_response(now, response),
-        }
+        either!(self, t => t.handle_response(now, response))
     }
 
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
-        match self {
-            Self::Invite(t) => t.handle_timeout(now),
-            Self::NonInvite(t) => t.handle_timeout(now),
-        }
+        either!(self, t => t.handle_timeout(now))
     }
 
     pub(crate) fn handle_transport_error(&mut self) {
-        match self {
-            Self::Invite(t) => t.handle_transport_error(),
-            Self::NonInvite(t) => t.handle_transport_error(),
-        }
+        either!(self, t => t.handle_transport_error())
     }
 
     pub(crate) fn poll_output(&mut self) -> Option<TxOutput> {
-        match self {
-            Self::Invite(t) => t.poll_output(),
-            Self::NonInvite(t) => t.poll_output(),
-        }
+        either!(self, t => t.poll_output())
     }
 
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        match self {
-            Self::Invite(t) => t.poll_timeout(),
-            Self::NonInvite(t) => t.poll_timeout(),
-        }
+        either!(self, t => t.poll_timeout())
     }
 }
 
@@ -94,58 +86,34 @@ impl ServerTx {
     }
 
     pub(crate) fn request(&self) -> &Message {
-        match self {
-            Self::Invite(t) => t.request(),
-            Self::NonInvite(t) => t.request(),
-        }
+        either!(self, t => t.request())
     }
 
     pub(crate) fn has_final_response(&self) -> bool {
-        match self {
-            Self::Invite(t) => t.has_final_response(),
-            Self::NonInvite(t) => t.has_final_response(),
-        }
+        either!(self, t => t.has_final_response())
     }
 
     pub(crate) fn send_response(&mut self, now: Instant, response: &Message) {
-        match self {
-            Self::Invite(t) => t.send_response(now, response),
-            Self::NonInvite(t) => t.send_response(now, response),
-        }
+        either!(self, t => t.send_response(now, response))
     }
 
     pub(crate) fn handle_retransmission(&mut self) {
-        match self {
-            Self::Invite(t) => t.handle_retransmission(),
-            Self::NonInvite(t) => t.handle_retransmission(),
-        }
+        either!(self, t => t.handle_retransmission())
     }
 
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
-        match self {
-            Self::Invite(t) => t.handle_timeout(now),
-            Self::NonInvite(t) => t.handle_timeout(now),
-        }
+        either!(self, t => t.handle_timeout(now))
     }
 
     pub(crate) fn handle_transport_error(&mut self) {
-        match self {
-            Self::Invite(t) => t.handle_transport_error(),
-            Self::NonInvite(t) => t.handle_transport_error(),
-        }
+        either!(self, t => t.handle_transport_error())
     }
 
     pub(crate) fn poll_output(&mut self) -> Option<TxOutput> {
-        match self {
-            Self::Invite(t) => t.poll_output(),
-            Self::NonInvite(t) => t.poll_output(),
-        }
+        either!(self, t => t.poll_output())
     }
 
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        match self {
-            Self::Invite(t) => t.poll_timeout(),
-            Self::NonInvite(t) => t.poll_timeout(),
-        }
+        either!(self, t => t.poll_timeout())
     }
 }

@@ -242,20 +242,8 @@ impl<'p> Iterator for AuthParamIter<'p> {
                 return None;
             }
             let b = self.rest.as_bytes();
-            let mut i = 0;
-            let mut quoted = false;
-            while i < b.len() {
-                match b[i] {
-                    b'\\' if quoted => i += 1,
-                    b'"' => quoted = !quoted,
-                    b',' if !quoted => break,
-                    _ => {}
-                }
-                i += 1;
-            }
-            // `i` stops on an ASCII ',' or at (or, after a final '\', one past)
-            // the end: both are char boundaries once clamped.
-            let end = i.min(b.len());
+            // An ASCII ',' or the end: a char boundary either way.
+            let end = scan::find_outside_quotes(b, b',', false);
             let item = scan::trim_lws(&self.rest[..end]);
             self.rest = if end < b.len() {
                 &self.rest[end + 1..]
@@ -265,7 +253,7 @@ impl<'p> Iterator for AuthParamIter<'p> {
             if item.is_empty() {
                 continue;
             }
-            return Some(match item.find('=') {
+            return Some(match scan::find_byte(item.as_bytes(), b'=') {
                 Some(eq) => (scan::trim_lws(&item[..eq]), scan::trim_lws(&item[eq + 1..])),
                 None => (item, ""),
             });
