@@ -1,0 +1,200 @@
+//! The public error: what PJSUA2's `pj::Error` carries — the operation that
+//! failed (`title`), a numeric status, a reason, and where it was raised.
+//!
+//! Status numbers are PJSIP's own (`pj_status_t`), so that an application
+//! ported from PJSUA2 that compares `status` against PJSIP's constants keeps
+//! working; [`status`] names the ones ferrosip raises. A SIP final response
+//! used as a status is `170000 + code` ([`status::from_sip_code`]), as in
+//! PJSIP's `PJSIP_ERRNO_FROM_SIP_STATUS`.
+
+use std::fmt;
+use std::panic::Location;
+
+/// PJSIP status numbers (`pj_status_t`) that ferrosip raises.
+pub mod status {
+    /// Success.
+    pub const PJ_SUCCESS: i32 = 0;
+    /// Unknown error.
+    pub const PJ_EUNKNOWN: i32 = 70001;
+    /// The operation is pending and completes later.
+    pub const PJ_EPENDING: i32 = 70002;
+    /// Invalid value or argument.
+    pub const PJ_EINVAL: i32 = 70004;
+    /// Not found.
+    pub const PJ_ENOTFOUND: i32 = 70006;
+    /// Operation timed out.
+    pub const PJ_ETIMEDOUT: i32 = 70009;
+    /// Too many objects.
+    pub const PJ_ETOOMANY: i32 = 70010;
+    /// Object is busy.
+    pub const PJ_EBUSY: i32 = 70011;
+    /// Option or operation is not supported.
+    pub const PJ_ENOTSUP: i32 = 70012;
+    /// Invalid operation (for instance, in the library's current state).
+    pub const PJ_EINVALIDOP: i32 = 70013;
+    /// Operation cancelled.
+    pub const PJ_ECANCELLED: i32 = 70014;
+    /// Object already exists.
+    pub const PJ_EEXISTS: i32 = 70015;
+    /// Host name resolution failed.
+    pub const PJ_ERESOLVE: i32 = 70018;
+    /// Object is gone (destroyed, or its handle is stale).
+    pub const PJ_EGONE: i32 = 70023;
+    /// Base of operating-system error numbers (`PJ_ERRNO_START_SYS`):
+    /// `errno` N is reported as `120000 + N`.
+    pub const PJ_ERRNO_START_SYS: i32 = 120_000;
+    /// The SIP stack is shutting down.
+    pub const PJSIP_ESHUTDOWN: i32 = 171_003;
+    /// Invalid message or syntax error.
+    pub const PJSIP_EINVALIDMSG: i32 = 171_020;
+    /// Invalid URI.
+    pub const PJSIP_EINVALIDURI: i32 = 171_039;
+    /// Invalid URI scheme.
+    pub const PJSIP_EINVALIDSCHEME: i32 = 171_040;
+    /// Unsupported transport.
+    pub const PJSIP_EUNSUPTRANSPORT: i32 = 171_060;
+    /// Transport not available for use.
+    pub const PJSIP_ETPNOTAVAIL: i32 = 171_065;
+    /// The credential failed to authenticate.
+    pub const PJSIP_EFAILEDCREDENTIAL: i32 = 171_100;
+    /// No suitable credential for the challenge.
+    pub const PJSIP_ENOCREDENTIAL: i32 = 171_101;
+    /// Invalid or unsupported digest algorithm.
+    pub const PJSIP_EINVALIDALGORITHM: i32 = 171_102;
+    /// Invalid or unsupported digest qop.
+    pub const PJSIP_EINVALIDQOP: i32 = 171_103;
+    /// Unsupported authentication scheme.
+    pub const PJSIP_EINVALIDAUTHSCHEME: i32 = 171_104;
+    /// Maximum number of stale retries exceeded.
+    pub const PJSIP_EAUTHSTALECOUNT: i32 = 171_111;
+    /// JSON parsing or reading failed (`PJLIB_UTIL_EINJSON`).
+    pub const PJLIB_UTIL_EINJSON: i32 = 320_030;
+    /// Base of SIP status codes used as statuses (`PJSIP_ERRNO_START_PJSIP`).
+    pub const PJSIP_ERRNO_START_SIP_STATUS: i32 = 170_000;
+
+    /// The status PJSIP reports for a SIP final response `code`
+    /// (`PJSIP_ERRNO_FROM_SIP_STATUS`): `170000 + code`.
+    pub const fn from_sip_code(code: u16) -> i32 {
+        PJSIP_ERRNO_START_SIP_STATUS + code as i32
+    }
+
+    /// The SIP code inside a status made by [`from_sip_code`], if it is one.
+    pub const fn sip_code(status: i32) -> Option<u16> {
+        if status >= PJSIP_ERRNO_START_SIP_STATUS + 100
+            && status < PJSIP_ERRNO_START_SIP_STATUS + 700
+        {
+            Some((status - PJSIP_ERRNO_START_SIP_STATUS) as u16)
+        } else {
+            None
+        }
+    }
+}
+
+/// An error from a ferrosip operation, with PJSUA2's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// The status number (PJSIP's numbering; see [`status`]).
+    pub status: i32,
+    /// The operation that failed, e.g. `"Endpoint::libCreate()"`.
+    pub title: String,
+    /// Why it failed, in words.
+    pub reason: String,
+    /// The source file that raised it.
+    pub src_file: &'static str,
+    /// The line in [`Error::src_file`].
+    pub src_line: u32,
+}
+
+/// The result of a ferrosip operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error raised here (the caller's file and line are recorded).
+    #[track_caller]
+    pub fn new(status: i32, title: impl Into<String>, reason: impl Into<String>) -> Self {
+        let location = Location::caller();
+        Self {
+            status,
+            title: title.into(),
+            reason: reason.into(),
+            src_file: location.file(),
+            src_line: location.line(),
+        }
+    }
+
+    /// The same error, reported as raised by `title`.
+    pub fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// PJSUA2's `Error::info`: one line
+    /// (`title error: reason (status=N) [file:line]`), or, with `multi_line`,
+    /// four labelled lines.
+    pub fn info(&self, multi_line: bool) -> String {
+        if multi_line {
+            format!(
+                "Title:       {}\nCode:        {}\nDescription: {}\nLocation:    {}:{}",
+                self.title, self.status, self.reason, self.src_file, self.src_line
+            )
+        } else {
+            let mut out = self.title.clone();
+            if !self.reason.is_empty() {
+                out.push_str(" error: ");
+                out.push_str(&self.reason);
+            }
+            out.push_str(&format!(
+                " (status={}) [{}:{}]",
+                self.status, self.src_file, self.src_line
+            ));
+            out
+        }
+    }
+
+    /// An operating-system I/O error, with its `errno` mapped as PJSIP does.
+    #[track_caller]
+    pub fn io(title: impl Into<String>, err: &std::io::Error) -> Self {
+        let status = err
+            .raw_os_error()
+            .map_or(status::PJ_EUNKNOWN, |n| status::PJ_ERRNO_START_SYS + n);
+        Self::new(status, title, err.to_string())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.info(false))
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_has_pjsua2_shapes() {
+        let e = Error::new(
+            status::PJ_EEXISTS,
+            "Endpoint::libCreate()",
+            "Object already exists",
+        );
+        let one = e.info(false);
+        assert!(
+            one.starts_with("Endpoint::libCreate() error: Object already exists (status=70015) [")
+        );
+        assert!(one.ends_with(&format!("error.rs:{}]", e.src_line)));
+        let multi = e.info(true);
+        assert_eq!(multi.lines().count(), 4);
+        assert!(multi.contains("Code:        70015"));
+        assert_eq!(e.to_string(), one);
+    }
+
+    #[test]
+    fn sip_codes_map_both_ways() {
+        assert_eq!(status::from_sip_code(401), 170_401);
+        assert_eq!(status::sip_code(170_401), Some(401));
+        assert_eq!(status::sip_code(status::PJ_EINVAL), None);
+    }
+}

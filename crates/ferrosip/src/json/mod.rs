@@ -1,0 +1,1 @@
+//! JSON persistence in PJSUA2's document shape.
