@@ -3,7 +3,10 @@
 //! machines that take time and bytes in and give datagrams, timers and events
 //! out. Nothing here touches a socket, a clock, a thread or OS randomness: the
 //! runtime (or a test in virtual time) does the I/O.
+//!
+//! [`auth`] answers and checks digest challenges (RFC 3261 §22, RFC 8760).
 
+pub mod auth;
 pub mod dialog;
 pub mod locate;
 pub mod rng;
