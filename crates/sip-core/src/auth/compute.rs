@@ -96,7 +96,6 @@ pub fn response_from_ha1(input: &DigestInput<'_>, ha1: &str) -> String {
 
 /// Compares two hex digests ignoring ASCII case, in time that depends only
 /// on their lengths.
-#[allow(dead_code)] // TEMP: used by the server side
 pub(crate) fn hex_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| {

@@ -66,7 +66,6 @@ pub struct Credential {
 }
 
 /// How well a credential's realm matches a challenge's, best first.
-#[allow(dead_code)] // TEMP: used by the client side
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum RealmMatch {
     Exact,
@@ -124,7 +123,6 @@ impl Credential {
         }
     }
 
-    #[allow(dead_code)] // TEMP: used by the client side
     pub(crate) fn realm_match(&self, realm: &str) -> Option<RealmMatch> {
         if self.realm == realm {
             Some(RealmMatch::Exact)
@@ -152,7 +150,6 @@ impl fmt::Debug for Credential {
 /// The best credential in `credentials` for a challenge of `realm` and
 /// `algorithm`: exact realm first, then ignoring case, then `"*"`; among
 /// equals, the first listed.
-#[allow(dead_code)] // TEMP: used by the client side
 pub(crate) fn find<'c>(
     credentials: &'c [Credential],
     realm: &str,
