@@ -82,7 +82,7 @@ impl Stack {
     fn supported_kinds(&self) -> Vec<TransportKind> {
         [TransportKind::Udp, TransportKind::Tcp, TransportKind::Tls]
             .into_iter()
-            .filter(|k| self.transports.iter().any(|t| t.kind == *k))
+            .filter(|k| self.transports.iter().any(|t| t.enabled && t.kind == *k))
             .collect()
     }
 

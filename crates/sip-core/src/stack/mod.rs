@@ -281,6 +281,8 @@ struct TransportEntry {
     local: SocketAddr,
     /// What Via's sent-by says: the local address unless set otherwise.
     sent_by: (String, u16),
+    /// New requests may leave by it (PJSUA2's `transportSetEnable`).
+    enabled: bool,
 }
 
 /// How a client transaction's bytes leave.
@@ -390,8 +392,24 @@ impl Stack {
             kind,
             local,
             sent_by: (host_text(local), local.port()),
+            enabled: true,
         });
         id
+    }
+
+    /// Lets new requests leave by a transport, or not. A disabled transport
+    /// still receives and answers; closing its socket is the runtime's job.
+    pub fn set_transport_enabled(&mut self, id: TransportId, enabled: bool) {
+        if let Some(t) = self.transports.get_mut(id.0 as usize) {
+            t.enabled = enabled;
+        }
+    }
+
+    /// Whether new requests may leave by a transport.
+    pub fn transport_enabled(&self, id: TransportId) -> bool {
+        self.transports
+            .get(id.0 as usize)
+            .is_some_and(|t| t.enabled)
     }
 
     /// Sets what Via's sent-by says for a transport (a public address or a
@@ -400,6 +418,26 @@ impl Stack {
         if let Some(t) = self.transports.get_mut(transport.0 as usize) {
             t.sent_by = (host.to_owned(), port);
         }
+    }
+
+    /// What Via's sent-by says for a transport: host text (IPv6 in brackets)
+    /// and port.
+    pub fn sent_by(&self, id: TransportId) -> Option<(&str, u16)> {
+        self.transports
+            .get(id.0 as usize)
+            .map(|t| (t.sent_by.0.as_str(), t.sent_by.1))
+    }
+
+    /// Every enabled transport: id, kind and bound address, in the order
+    /// added.
+    pub fn transports(
+        &self,
+    ) -> impl Iterator<Item = (TransportId, TransportKind, SocketAddr)> + '_ {
+        self.transports
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.enabled)
+            .map(|(i, t)| (TransportId(i as u32), t.kind, t.local))
     }
 
     /// The kind and bound address of a transport.

@@ -195,7 +195,9 @@ impl Stack {
         let find = |kind: TransportKind| {
             self.transports
                 .iter()
-                .position(|t| t.kind == kind && t.local.is_ipv4() == target.addr.is_ipv4())
+                .position(|t| {
+                    t.enabled && t.kind == kind && t.local.is_ipv4() == target.addr.is_ipv4()
+                })
                 .map(|i| (TransportId(i as u32), kind))
         };
         let mut kind = target.kind;
