@@ -90,6 +90,50 @@ pub mod status {
     }
 }
 
+/// The text of a status number (PJSUA2's `utilStrError`).
+pub fn describe(code: i32) -> String {
+    use status::*;
+    let text = match code {
+        PJ_SUCCESS => "Success",
+        PJ_EUNKNOWN => "Unknown Error (PJ_EUNKNOWN)",
+        PJ_EPENDING => "Pending operation (PJ_EPENDING)",
+        PJ_EINVAL => "Invalid value or argument (PJ_EINVAL)",
+        PJ_ENOTFOUND => "Not found (PJ_ENOTFOUND)",
+        PJ_ETIMEDOUT => "Operation timed out (PJ_ETIMEDOUT)",
+        PJ_ETOOMANY => "Too many objects of the specified type (PJ_ETOOMANY)",
+        PJ_EBUSY => "Object is busy (PJ_EBUSY)",
+        PJ_ENOTSUP => "Option/operation is not supported (PJ_ENOTSUP)",
+        PJ_EINVALIDOP => "Invalid operation (PJ_EINVALIDOP)",
+        PJ_ECANCELLED => "Operation cancelled (PJ_ECANCELLED)",
+        PJ_EEXISTS => "Object already exists (PJ_EEXISTS)",
+        PJ_ERESOLVE => "gethostbyname() has returned error (PJ_ERESOLVE)",
+        PJ_EGONE => "Object has been destroyed (PJ_EGONE)",
+        PJSIP_ESHUTDOWN => "SIP stack shutting down (PJSIP_ESHUTDOWN)",
+        PJSIP_EINVALIDMSG => "Invalid message/syntax error (PJSIP_EINVALIDMSG)",
+        PJSIP_EINVALIDURI => "Invalid URI (PJSIP_EINVALIDURI)",
+        PJSIP_EINVALIDSCHEME => "Invalid URI scheme (PJSIP_EINVALIDSCHEME)",
+        PJSIP_EUNSUPTRANSPORT => "Unsupported transport (PJSIP_EUNSUPTRANSPORT)",
+        PJSIP_ETPNOTAVAIL => "Transport not available for use (PJSIP_ETPNOTAVAIL)",
+        PJSIP_EFAILEDCREDENTIAL => "Credential failed to authenticate (PJSIP_EFAILEDCREDENTIAL)",
+        PJSIP_ENOCREDENTIAL => "No suitable credential (PJSIP_ENOCREDENTIAL)",
+        PJSIP_EINVALIDALGORITHM => "Invalid/unsupported digest algorithm (PJSIP_EINVALIDALGORITHM)",
+        PJSIP_EINVALIDQOP => "Invalid/unsupported digest qop (PJSIP_EINVALIDQOP)",
+        PJSIP_EINVALIDAUTHSCHEME => "Unsupported authentication scheme (PJSIP_EINVALIDAUTHSCHEME)",
+        PJSIP_EAUTHSTALECOUNT => "Maximum number of stale retries exceeded (PJSIP_EAUTHSTALECOUNT)",
+        PJLIB_UTIL_EINJSON => "Invalid JSON document (PJLIB_UTIL_EINJSON)",
+        other => {
+            if let Some(code) = sip_code(other) {
+                return format!("SIP status {code}");
+            }
+            if other > PJ_ERRNO_START_SYS && other < PJ_ERRNO_START_SYS + 50_000 {
+                return std::io::Error::from_raw_os_error(other - PJ_ERRNO_START_SYS).to_string();
+            }
+            return format!("Unknown error {other}");
+        }
+    };
+    text.to_owned()
+}
+
 /// An error from a ferrosip operation, with PJSUA2's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {

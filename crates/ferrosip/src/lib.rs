@@ -5,9 +5,14 @@
 //! PJSUA2-shaped configs ([`config`]) and their JSON persistence ([`json`]),
 //! and the [`Error`] every operation returns.
 
+pub mod account;
 pub mod config;
+pub mod endpoint;
 pub mod error;
 pub mod json;
+pub mod log;
 pub mod runtime;
 
+pub use account::{Account, AccountHandler, AccountInfo, OnRegStartedParam, OnRegStateParam};
+pub use endpoint::{Endpoint, EndpointHandler, LibState, TransportInfo, TransportType};
 pub use error::{Error, Result};

@@ -33,29 +33,94 @@ use sip_core::transport::{ConnectionId, TransportId, TransportKind};
 use self::dns::Dns;
 use self::sockets::{Listener, Owner, Sockets, StreamRead, WAKER};
 
-/// The stack and its sockets, behind one lock.
+/// A sans-IO engine the runtime can drive: a [`Stack`], or something that
+/// owns one and adds its own timers and events (the user agent).
+pub trait Engine: Send + std::fmt::Debug + 'static {
+    /// What the engine reports.
+    type Event: Send + std::fmt::Debug;
+    /// The SIP stack inside.
+    fn stack(&self) -> &Stack;
+    /// The SIP stack inside, for network input.
+    fn stack_mut(&mut self) -> &mut Stack;
+    /// The next deadline.
+    fn poll_timeout(&mut self) -> Option<Instant>;
+    /// Fires what is due at `now`.
+    fn handle_timeout(&mut self, now: Instant);
+    /// The next event, after digesting what the stack reported.
+    fn poll_event(&mut self, now: Instant) -> Option<Self::Event>;
+}
+
+impl Engine for Stack {
+    type Event = Event;
+    fn stack(&self) -> &Stack {
+        self
+    }
+    fn stack_mut(&mut self) -> &mut Stack {
+        self
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        if Self::poll_timeout(self).is_some_and(|t| t <= now) {
+            Self::handle_timeout(self, now);
+        }
+    }
+    fn poll_event(&mut self, _now: Instant) -> Option<Event> {
+        Self::poll_event(self)
+    }
+}
+
+impl Engine for ua::UserAgent {
+    type Event = ua::UaEvent;
+    fn stack(&self) -> &Stack {
+        Self::stack(self)
+    }
+    fn stack_mut(&mut self) -> &mut Stack {
+        Self::stack_mut(self)
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
+    }
+    fn poll_event(&mut self, now: Instant) -> Option<ua::UaEvent> {
+        Self::poll_event(self, now)
+    }
+}
+
+/// The engine and its sockets, behind one lock.
 #[derive(Debug)]
-struct Core {
-    stack: Stack,
+struct Core<E: Engine> {
+    engine: E,
     sockets: Sockets,
     /// Events produced by commands, returned by the next `run_once`.
-    pending: VecDeque<Event>,
+    pending: VecDeque<E::Event>,
 }
 
 #[derive(Debug)]
-struct Shared {
+struct Shared<E: Engine> {
     poll: Mutex<Poll>,
     registry: Registry,
     waker: Arc<Waker>,
     dns: Dns,
-    core: Mutex<Core>,
+    core: Mutex<Core<E>>,
 }
 
-/// Drives a [`Stack`] over real sockets. Cheap to clone; every clone drives
-/// the same stack.
-#[derive(Debug, Clone)]
-pub struct Runtime {
-    shared: Arc<Shared>,
+/// Drives an [`Engine`] (by default a bare [`Stack`]) over real sockets.
+/// Cheap to clone; every clone drives the same engine.
+#[derive(Debug)]
+pub struct Runtime<E: Engine = Stack> {
+    shared: Arc<Shared<E>>,
+}
+
+impl<E: Engine> Clone for Runtime<E> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
 }
 
 /// Locks a mutex, recovering it if a thread panicked while holding it (the
@@ -64,9 +129,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-impl Runtime {
-    /// A runtime with no transports yet.
+impl Runtime<Stack> {
+    /// A runtime over a new stack with no transports yet.
     pub fn new(config: StackConfig) -> io::Result<Self> {
+        Self::from_engine(Stack::new(config))
+    }
+}
+
+impl<E: Engine + std::fmt::Debug> Runtime<E> {
+    /// A runtime over `engine`, whose stack has no transports yet.
+    pub fn from_engine(engine: E) -> io::Result<Self> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
@@ -78,7 +150,7 @@ impl Runtime {
                 waker,
                 dns,
                 core: Mutex::new(Core {
-                    stack: Stack::new(config),
+                    engine,
                     sockets: Sockets::default(),
                     pending: VecDeque::new(),
                 }),
@@ -95,18 +167,19 @@ impl Runtime {
     ) -> io::Result<(TransportId, SocketAddr)> {
         let mut core = lock(&self.shared.core);
         let core = &mut *core;
+        let stack = core.engine.stack_mut();
         let local = match kind {
             TransportKind::Udp => {
                 let socket = UdpSocket::bind(bind)?;
                 let local = socket.local_addr()?;
-                let id = core.stack.add_transport(kind, local);
+                let id = stack.add_transport(kind, local);
                 core.sockets.add_udp(&self.shared.registry, id, socket)?;
                 (id, local)
             }
             TransportKind::Tcp => {
                 let listener = TcpListener::bind(bind)?;
                 let local = listener.local_addr()?;
-                let id = core.stack.add_transport(kind, local);
+                let id = stack.add_transport(kind, local);
                 core.sockets.add_tcp(&self.shared.registry, id, listener)?;
                 (id, local)
             }
@@ -123,15 +196,18 @@ impl Runtime {
     /// Runs a command on the stack (send a request, respond, …) with the
     /// current time, carries out what it wants sent, and wakes the poller.
     pub fn with_stack<R>(&self, command: impl FnOnce(&mut Stack, Instant) -> R) -> R {
+        self.with_engine(|engine, now| command(engine.stack_mut(), now))
+    }
+
+    /// Runs a command on the engine with the current time, carries out what
+    /// it wants sent, keeps its events for the next `run_once`, and wakes the
+    /// poller.
+    pub fn with_engine<R>(&self, command: impl FnOnce(&mut E, Instant) -> R) -> R {
         let result = {
             let mut core = lock(&self.shared.core);
             let now = Instant::now();
-            let result = command(&mut core.stack, now);
-            self.carry_out(&mut core, now);
-            let Core { stack, pending, .. } = &mut *core;
-            while let Some(e) = stack.poll_event() {
-                pending.push_back(e);
-            }
+            let result = command(&mut core.engine, now);
+            self.settle(&mut core, now);
             result
         };
         // The poller may be waiting on an older deadline.
@@ -142,13 +218,13 @@ impl Runtime {
     /// Waits at most `max_wait` for network input or the next timer, handles
     /// what came, and returns the events for the transaction user (possibly
     /// none). Never blocks longer than `max_wait`.
-    pub fn run_once(&self, max_wait: Duration) -> Vec<Event> {
+    pub fn run_once(&self, max_wait: Duration) -> Vec<E::Event> {
         let mut poll = lock(&self.shared.poll);
         let wait = {
             let mut core = lock(&self.shared.core);
             if core.pending.is_empty() {
                 let now = Instant::now();
-                match core.stack.poll_timeout() {
+                match core.engine.poll_timeout() {
                     Some(deadline) => deadline.saturating_duration_since(now).min(max_wait),
                     None => max_wait,
                 }
@@ -167,7 +243,7 @@ impl Runtime {
         let now = Instant::now();
         let answers = std::mem::take(&mut *lock(&self.shared.dns.answers));
         for (id, answer) in answers {
-            core.stack.handle_resolved(now, id, answer);
+            core.engine.stack_mut().handle_resolved(now, id, answer);
         }
         self.carry_out(&mut core, now);
         for event in &events {
@@ -185,29 +261,58 @@ impl Runtime {
             }
             self.carry_out(&mut core, now);
         }
-        if core.stack.poll_timeout().is_some_and(|t| t <= now) {
-            core.stack.handle_timeout(now);
+        if core.engine.poll_timeout().is_some_and(|t| t <= now) {
+            core.engine.handle_timeout(now);
         }
-        self.carry_out(&mut core, now);
-        let Core { stack, pending, .. } = &mut *core;
-        let mut out: Vec<Event> = pending.drain(..).collect();
-        while let Some(e) = stack.poll_event() {
-            out.push(e);
-        }
-        out
+        self.settle(&mut core, now);
+        core.pending.drain(..).collect()
     }
 
-    /// The bound addresses of the transports.
+    /// Drains the engine's events into `pending` and carries out what they
+    /// made it send, until both are quiet.
+    fn settle(&self, core: &mut Core<E>, now: Instant) {
+        loop {
+            self.carry_out(core, now);
+            let Core {
+                engine, pending, ..
+            } = &mut *core;
+            let before = pending.len();
+            while let Some(e) = engine.poll_event(now) {
+                pending.push_back(e);
+            }
+            if pending.len() == before {
+                // No new events; anything they caused has been sent.
+                self.carry_out(core, now);
+                return;
+            }
+        }
+    }
+
+    /// Wakes a thread waiting in [`Runtime::run_once`].
+    pub fn wake(&self) {
+        let _ = self.shared.waker.wake();
+    }
+
+    /// Closes a transport: no new request leaves by it and its socket is
+    /// closed. False if it was not open.
+    pub fn close_transport(&self, id: TransportId) -> bool {
+        let mut core = lock(&self.shared.core);
+        let core = &mut *core;
+        core.engine.stack_mut().set_transport_enabled(id, false);
+        core.sockets.close_listener(&self.shared.registry, id)
+    }
+
+    /// The bound addresses of the open transports.
     pub fn transport_addresses(&self) -> Vec<(TransportId, TransportKind, SocketAddr)> {
         let core = lock(&self.shared.core);
-        (0..)
-            .map(TransportId)
-            .map_while(|id| core.stack.transport(id).map(|(k, a)| (id, k, a)))
-            .collect()
+        core.engine.stack().transports().collect()
     }
 
-    fn read_transport(&self, core: &mut Core, now: Instant, id: TransportId) {
-        let Core { stack, sockets, .. } = core;
+    fn read_transport(&self, core: &mut Core<E>, now: Instant, id: TransportId) {
+        let Core {
+            engine, sockets, ..
+        } = core;
+        let stack = engine.stack_mut();
         match sockets.listeners.get(&id) {
             Some(Listener::Udp(socket)) => {
                 let mut buf = vec![0u8; 65_535];
@@ -246,12 +351,12 @@ impl Runtime {
         }
     }
 
-    fn connection_writable(&self, core: &mut Core, now: Instant, id: ConnectionId) {
+    fn connection_writable(&self, core: &mut Core<E>, now: Instant, id: ConnectionId) {
         match core.sockets.finish_connect(id) {
-            Some(true) => core.stack.handle_connected(now, id),
+            Some(true) => core.engine.stack_mut().handle_connected(now, id),
             Some(false) => {
                 core.sockets.close(&self.shared.registry, id);
-                core.stack.handle_connection_closed(now, id);
+                core.engine.stack_mut().handle_connection_closed(now, id);
                 return;
             }
             None => {}
@@ -262,28 +367,28 @@ impl Runtime {
             .is_err()
         {
             core.sockets.close(&self.shared.registry, id);
-            core.stack.handle_connection_closed(now, id);
+            core.engine.stack_mut().handle_connection_closed(now, id);
         }
     }
 
-    fn read_connection(&self, core: &mut Core, now: Instant, id: ConnectionId) {
+    fn read_connection(&self, core: &mut Core<E>, now: Instant, id: ConnectionId) {
         match core.sockets.read(id) {
             StreamRead::Data(data) => {
                 if !data.is_empty() {
-                    core.stack.handle_stream_data(now, id, &data);
+                    core.engine.stack_mut().handle_stream_data(now, id, &data);
                 }
             }
             StreamRead::Closed => {
                 core.sockets.close(&self.shared.registry, id);
-                core.stack.handle_connection_closed(now, id);
+                core.engine.stack_mut().handle_connection_closed(now, id);
             }
         }
     }
 
     /// Carries out every transmit the stack has queued.
-    fn carry_out(&self, core: &mut Core, now: Instant) {
+    fn carry_out(&self, core: &mut Core<E>, now: Instant) {
         let registry = &self.shared.registry;
-        while let Some(t) = core.stack.poll_transmit() {
+        while let Some(t) = core.engine.stack_mut().poll_transmit() {
             match t {
                 Transmit::Datagram {
                     transport,
@@ -300,14 +405,18 @@ impl Runtime {
                 } => {
                     if core.sockets.write(registry, connection, &payload).is_err() {
                         core.sockets.close(registry, connection);
-                        core.stack.handle_connection_closed(now, connection);
+                        core.engine
+                            .stack_mut()
+                            .handle_connection_closed(now, connection);
                     }
                 }
                 Transmit::Connect {
                     connection, remote, ..
                 } => {
                     if core.sockets.connect(registry, connection, remote).is_err() {
-                        core.stack.handle_connection_closed(now, connection);
+                        core.engine
+                            .stack_mut()
+                            .handle_connection_closed(now, connection);
                     }
                 }
                 Transmit::Close { connection } => core.sockets.close(registry, connection),

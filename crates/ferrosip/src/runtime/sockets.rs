@@ -275,4 +275,20 @@ impl Sockets {
             let _ = stream.socket.shutdown(std::net::Shutdown::Both);
         }
     }
+
+    /// Closes and forgets a transport's socket (UDP or listening TCP);
+    /// connections it accepted stay until they close.
+    pub(super) fn close_listener(&mut self, registry: &Registry, transport: TransportId) -> bool {
+        match self.listeners.remove(&transport) {
+            Some(Listener::Udp(mut socket)) => {
+                let _ = registry.deregister(&mut socket);
+                true
+            }
+            Some(Listener::Tcp(mut listener)) => {
+                let _ = registry.deregister(&mut listener);
+                true
+            }
+            None => false,
+        }
+    }
 }

@@ -158,7 +158,17 @@ pub(crate) fn rewritten_contact(response: &Message, contact: &str) -> Option<Str
     };
     let current_port = uri.port.unwrap_or(if uri.secure { 5061 } else { 5060 });
     let new_ip = received.or(current_ip);
-    let new_port = rport.unwrap_or(current_port);
+    // Over a connection the registrar sees the connection's ephemeral
+    // port, not the port we listen on: only a different address counts.
+    let reliable = uri.secure
+        || uri
+            .transport()
+            .is_some_and(|t| !t.eq_ignore_ascii_case("udp"));
+    let new_port = if reliable {
+        current_port
+    } else {
+        rport.unwrap_or(current_port)
+    };
     if new_ip == current_ip && new_port == current_port {
         return None;
     }
@@ -270,5 +280,17 @@ mod tests {
             "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKx;received=10.0.0.1;rport=5070\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>;tag=2\nCall-ID: c\nCSeq: 1 REGISTER\nContent-Length: 0\n\n",
         );
         assert_eq!(rewritten_contact(&same, "<sip:alice@10.0.0.1:5070>"), None);
+        // Over TCP the source port is the connection's: not a reason.
+        let tcp = response(
+            "SIP/2.0 200 OK\nVia: SIP/2.0/TCP 10.0.0.1:5070;branch=z9hG4bKx;received=10.0.0.1;rport=40001\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>;tag=2\nCall-ID: c\nCSeq: 1 REGISTER\nContent-Length: 0\n\n",
+        );
+        assert_eq!(
+            rewritten_contact(&tcp, "<sip:alice@10.0.0.1:5070;transport=tcp>"),
+            None
+        );
+        assert_eq!(
+            rewritten_contact(&r, "<sip:alice@10.0.0.1:5070;transport=tcp>").as_deref(),
+            Some("<sip:alice@203.0.113.7:5070;transport=tcp>")
+        );
     }
 }

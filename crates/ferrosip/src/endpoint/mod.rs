@@ -1,0 +1,590 @@
+//! The endpoint: PJSUA2's `Endpoint`, the library's one instance per
+//! process. It owns the SIP user agent, its transports and threads, and
+//! delivers every callback.
+//!
+//! ```no_run
+//! use ferrosip::config::{EpConfig, TransportConfig};
+//! use ferrosip::endpoint::{Endpoint, TransportType};
+//!
+//! let ep = Endpoint::new();
+//! ep.lib_create()?;
+//! let mut cfg = EpConfig::default();
+//! cfg.ua_config.thread_cnt = 0; // callbacks run inside lib_handle_events
+//! ep.lib_init(&cfg)?;
+//! let mut tc = TransportConfig::default();
+//! tc.port = 5060;
+//! ep.transport_create(TransportType::Udp, &tc)?;
+//! ep.lib_start()?;
+//! for _ in 0..10 {
+//!     ep.lib_handle_events(20)?;
+//! }
+//! ep.lib_destroy()?;
+//! # Ok::<(), ferrosip::Error>(())
+//! ```
+
+mod dispatch;
+pub mod handler;
+pub mod transport;
+mod version;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::thread::{JoinHandle, ThreadId};
+use std::time::{Duration, Instant};
+
+use sip::uri::Uri;
+use sip_core::stack::{Stack, StackConfig};
+use sip_core::transport::TransportId;
+use ua::{UaEvent, UserAgent};
+
+use self::dispatch::Dispatcher;
+pub use self::handler::{EndpointHandler, NoEndpointHandler, OnTimerParam, OnTransportStateParam};
+pub use self::transport::{TransportInfo, TransportType};
+pub use self::version::Version;
+use crate::account::{self, AccountSlot};
+use crate::config::{EpConfig, TransportConfig};
+use crate::error::{Error, Result, status};
+use crate::runtime::Runtime;
+
+/// Locks a mutex, recovering it if a thread panicked while holding it.
+pub(crate) fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// PJSUA2's `pjsua_state`: where the library is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(i32)]
+pub enum LibState {
+    /// Not created (`PJSUA_STATE_NULL`).
+    Null = 0,
+    /// `lib_create` done.
+    Created = 1,
+    /// `lib_init` done.
+    Init = 2,
+    /// `lib_start` running.
+    Starting = 3,
+    /// Started.
+    Running = 4,
+    /// `lib_destroy` running.
+    Closing = 5,
+}
+
+/// A transport as the endpoint remembers it.
+#[derive(Debug, Clone)]
+struct TransportRecord {
+    type_: TransportType,
+    local: std::net::SocketAddr,
+    published: String,
+}
+
+#[derive(Debug)]
+struct Lib {
+    state: LibState,
+    config: EpConfig,
+    runtime: Option<Runtime<UserAgent>>,
+    workers: Vec<JoinHandle<()>>,
+    worker_ids: Vec<ThreadId>,
+    transports: BTreeMap<i32, TransportRecord>,
+    main_thread: Option<ThreadId>,
+}
+
+/// What the endpoint shares with its handles, threads and accounts.
+pub(crate) struct Inner {
+    lib: Mutex<Lib>,
+    dispatcher: Dispatcher<UaEvent>,
+    handler: Mutex<Box<dyn EndpointHandler>>,
+    pub(crate) accounts: Mutex<HashMap<ua::AccountId, AccountSlot>>,
+    timers: Mutex<HashMap<u64, OnTimerParam>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("state", &lock(&self.lib).state)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The one live endpoint of the process.
+static INSTANCE: Mutex<Option<Weak<Inner>>> = Mutex::new(None);
+
+/// PJSUA2's `Endpoint`. A cheap handle: clones name the same endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+impl Endpoint {
+    /// An endpoint that does nothing until [`Endpoint::lib_create`].
+    pub fn new() -> Self {
+        Self::with_handler(NoEndpointHandler)
+    }
+
+    /// An endpoint whose callbacks go to `handler`.
+    pub fn with_handler(handler: impl EndpointHandler + 'static) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                lib: Mutex::new(Lib {
+                    state: LibState::Null,
+                    config: EpConfig::default(),
+                    runtime: None,
+                    workers: Vec::new(),
+                    worker_ids: Vec::new(),
+                    transports: BTreeMap::new(),
+                    main_thread: None,
+                }),
+                dispatcher: Dispatcher::new(),
+                handler: Mutex::new(Box::new(handler)),
+                accounts: Mutex::new(HashMap::new()),
+                timers: Mutex::new(HashMap::new()),
+                stop: Arc::new(AtomicBool::new(false)),
+            }),
+        }
+    }
+
+    /// Replaces the endpoint's callbacks.
+    pub fn set_handler(&self, handler: impl EndpointHandler + 'static) {
+        *lock(&self.inner.handler) = Box::new(handler);
+    }
+
+    /// The live endpoint (PJSUA2's `Endpoint::instance()`).
+    pub fn instance() -> Result<Self> {
+        lock(&INSTANCE)
+            .as_ref()
+            .and_then(Weak::upgrade)
+            .map(|inner| Self { inner })
+            .ok_or_else(|| {
+                Error::new(
+                    status::PJ_ENOTFOUND,
+                    "Endpoint::instance()",
+                    "no endpoint has been created",
+                )
+            })
+    }
+
+    /// Creates the library (PJSUA2's `libCreate`). A second live endpoint
+    /// in the process is refused with `PJ_EEXISTS`.
+    pub fn lib_create(&self) -> Result<()> {
+        let title = "Endpoint::libCreate()";
+        let mut instance = lock(&INSTANCE);
+        if let Some(other) = instance.as_ref().and_then(Weak::upgrade) {
+            if !Arc::ptr_eq(&other, &self.inner) || lock(&self.inner.lib).state != LibState::Null {
+                return Err(Error::new(
+                    status::PJ_EEXISTS,
+                    title,
+                    "Object already exists",
+                ));
+            }
+        }
+        let mut lib = lock(&self.inner.lib);
+        let mut config = StackConfig::default();
+        config.seed = seed();
+        let engine = UserAgent::new(Stack::new(config), seed());
+        let runtime = Runtime::from_engine(engine).map_err(|e| Error::io(title, &e))?;
+        lib.runtime = Some(runtime);
+        lib.state = LibState::Created;
+        lib.main_thread = Some(std::thread::current().id());
+        self.inner.stop.store(false, Ordering::SeqCst);
+        *instance = Some(Arc::downgrade(&self.inner));
+        Ok(())
+    }
+
+    /// Initialises the library with `cfg` (PJSUA2's `libInit`): the user
+    /// agent settings, logging, and `uaConfig.threadCnt` worker threads.
+    pub fn lib_init(&self, cfg: &EpConfig) -> Result<()> {
+        let title = "Endpoint::libInit()";
+        let mut lib = lock(&self.inner.lib);
+        if lib.state != LibState::Created {
+            return Err(Error::new(
+                status::PJ_EINVALIDOP,
+                title,
+                format!("the library is {:?}, not created", lib.state),
+            ));
+        }
+        crate::log::init(&cfg.log_config).map_err(|e| e.titled(title))?;
+        let runtime = lib.runtime.clone().ok_or_else(|| not_created(title))?;
+        let agent = cfg.ua_config.user_agent.clone();
+        runtime.with_engine(|ua, _| ua.set_user_agent(Some(agent)));
+        lib.config = cfg.clone();
+        for n in 0..cfg.ua_config.thread_cnt {
+            let weak = Arc::downgrade(&self.inner);
+            let stop = self.inner.stop.clone();
+            let rt = runtime.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("ferrosip-worker-{n}"))
+                .spawn(move || worker(&weak, &stop, &rt))
+                .map_err(|e| Error::io(title, &e))?;
+            lib.worker_ids.push(handle.thread().id());
+            lib.workers.push(handle);
+        }
+        lib.state = LibState::Init;
+        Ok(())
+    }
+
+    /// Starts the library (PJSUA2's `libStart`).
+    pub fn lib_start(&self) -> Result<()> {
+        let mut lib = lock(&self.inner.lib);
+        if lib.state != LibState::Init {
+            return Err(Error::new(
+                status::PJ_EINVALIDOP,
+                "Endpoint::libStart()",
+                format!("the library is {:?}, not initialised", lib.state),
+            ));
+        }
+        lib.state = LibState::Running;
+        Ok(())
+    }
+
+    /// Where the library is in its life (PJSUA2's `libGetState`).
+    pub fn lib_get_state(&self) -> LibState {
+        lock(&self.inner.lib).state
+    }
+
+    /// The library's version (PJSUA2's `libVersion`).
+    pub fn lib_version(&self) -> Version {
+        Version::current()
+    }
+
+    /// Kept for PJSUA2 compatibility: any thread may call ferrosip, so
+    /// there is nothing to register.
+    pub fn lib_register_thread(&self, name: &str) -> Result<()> {
+        let _ = name;
+        Ok(())
+    }
+
+    /// Always true: every thread may call ferrosip.
+    pub fn lib_is_thread_registered(&self) -> bool {
+        true
+    }
+
+    pub(crate) fn runtime(&self, title: &str) -> Result<Runtime<UserAgent>> {
+        lock(&self.inner.lib)
+            .runtime
+            .clone()
+            .ok_or_else(|| not_created(title))
+    }
+
+    /// Waits at most `msec` milliseconds for network events and timers,
+    /// handles them and runs their callbacks on this thread (PJSUA2's
+    /// `libHandleEvents`). Returns the number of events handled.
+    pub fn lib_handle_events(&self, msec: u32) -> Result<u32> {
+        let runtime = self.runtime("Endpoint::libHandleEvents()")?;
+        let events = runtime.run_once(Duration::from_millis(msec.into()));
+        let n = events.len();
+        self.inner.dispatcher.push(events);
+        let delivered = self.deliver();
+        Ok(n.max(delivered) as u32)
+    }
+
+    /// Delivers queued events unless another thread is delivering.
+    fn deliver(&self) -> usize {
+        self.inner
+            .dispatcher
+            .deliver(|event| self.deliver_one(event))
+    }
+
+    fn deliver_one(&self, event: UaEvent) {
+        match event {
+            UaEvent::Timer { id, .. } => {
+                let param = lock(&self.inner.timers).remove(&id);
+                if let Some(param) = param {
+                    lock(&self.inner.handler).on_timer(self, &param);
+                }
+            }
+            other => account::deliver(self, other),
+        }
+    }
+
+    /// Shuts the library down (PJSUA2's `libDestroy`): unregisters every
+    /// account, waiting for the registrars at most each account's
+    /// `unregWaitMsec` (and no longer than needed), stops the worker
+    /// threads and closes the transports. The endpoint can be created
+    /// again afterwards.
+    pub fn lib_destroy(&self) -> Result<()> {
+        let (runtime, workers) = {
+            let mut lib = lock(&self.inner.lib);
+            if lib.state == LibState::Null {
+                return Ok(());
+            }
+            lib.state = LibState::Closing;
+            let me = std::thread::current().id();
+            let workers: Vec<JoinHandle<()>> = lib.workers.drain(..).collect();
+            lib.worker_ids.clear();
+            (lib.runtime.clone(), (workers, me))
+        };
+        if let Some(runtime) = &runtime {
+            let waits = account::unregister_all(self, runtime);
+            self.inner.stop.store(true, Ordering::SeqCst);
+            runtime.wake();
+            let (workers, me) = workers;
+            for w in workers {
+                if w.thread().id() != me {
+                    let _ = w.join();
+                }
+            }
+            let deadline = Instant::now() + waits + Duration::from_millis(100);
+            loop {
+                let closing = runtime.with_engine(|ua, _| ua.closing_accounts());
+                if closing == 0 {
+                    break;
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                let events = runtime.run_once((deadline - now).min(Duration::from_millis(50)));
+                self.inner.dispatcher.push(events);
+                self.deliver();
+            }
+            let events = runtime.run_once(Duration::ZERO);
+            self.inner.dispatcher.push(events);
+            self.deliver();
+        }
+        lock(&self.inner.accounts).clear();
+        lock(&self.inner.timers).clear();
+        {
+            let mut lib = lock(&self.inner.lib);
+            lib.runtime = None;
+            lib.transports.clear();
+            lib.state = LibState::Null;
+        }
+        let mut instance = lock(&INSTANCE);
+        if instance
+            .as_ref()
+            .and_then(Weak::upgrade)
+            .is_some_and(|i| Arc::ptr_eq(&i, &self.inner))
+        {
+            *instance = None;
+        }
+        Ok(())
+    }
+
+    /// Schedules [`EndpointHandler::on_timer`] after `msec` milliseconds
+    /// with `user_data` (PJSUA2's `utilTimerSchedule`). Returns the timer's
+    /// token for [`Endpoint::util_timer_cancel`].
+    pub fn util_timer_schedule(&self, msec: u32, user_data: u64) -> Result<u64> {
+        let runtime = self.runtime("Endpoint::utilTimerSchedule()")?;
+        let timers = &self.inner.timers;
+        Ok(runtime.with_engine(|ua, now| {
+            let id = ua.schedule_timer(now, Duration::from_millis(msec.into()), user_data);
+            lock(timers).insert(
+                id,
+                OnTimerParam {
+                    user_data,
+                    msec_delay: msec,
+                },
+            );
+            id
+        }))
+    }
+
+    /// Cancels a timer (PJSUA2's `utilTimerCancel`); nothing happens if it
+    /// already fired.
+    pub fn util_timer_cancel(&self, token: u64) {
+        if let Ok(runtime) = self.runtime("Endpoint::utilTimerCancel()") {
+            runtime.with_engine(|ua, _| ua.cancel_timer(token));
+        }
+        lock(&self.inner.timers).remove(&token);
+    }
+
+    /// 0 (`PJ_SUCCESS`) if `uri` is a valid `sip:` or `sips:` URI, else
+    /// `PJSIP_EINVALIDURI` (PJSUA2's `utilVerifySipUri`).
+    pub fn util_verify_sip_uri(&self, uri: &str) -> i32 {
+        match Uri::parse(uri.trim()) {
+            Ok(Uri::Sip(_)) => status::PJ_SUCCESS,
+            _ => status::PJSIP_EINVALIDURI,
+        }
+    }
+
+    /// 0 (`PJ_SUCCESS`) if `uri` is a valid URI of any scheme ferrosip
+    /// knows (`sip:`, `sips:`, `tel:`), else `PJSIP_EINVALIDURI` (PJSUA2's
+    /// `utilVerifyUri`).
+    pub fn util_verify_uri(&self, uri: &str) -> i32 {
+        match Uri::parse(uri.trim()) {
+            Ok(Uri::Sip(_) | Uri::Tel(_)) => status::PJ_SUCCESS,
+            _ => status::PJSIP_EINVALIDURI,
+        }
+    }
+
+    /// Creates a SIP transport (PJSUA2's `transportCreate`): binds
+    /// `cfg.boundAddress` (or any address) on `cfg.port` (0 picks a free
+    /// one; with `portRange`, the first free port of the range). Returns
+    /// its id.
+    pub fn transport_create(&self, type_: TransportType, cfg: &TransportConfig) -> Result<i32> {
+        let title = "Endpoint::transportCreate()";
+        let runtime = self.runtime(title)?;
+        if self.lib_get_state() < LibState::Init {
+            return Err(Error::new(
+                status::PJ_EINVALIDOP,
+                title,
+                "call libInit() first",
+            ));
+        }
+        if type_.kind() == sip_core::transport::TransportKind::Tls {
+            return Err(Error::new(
+                status::PJSIP_EUNSUPTRANSPORT,
+                title,
+                "TLS transports are not available yet",
+            ));
+        }
+        let first = u16::try_from(cfg.port).map_err(|_| {
+            Error::new(
+                status::PJ_EINVAL,
+                title,
+                format!("port {} is out of range", cfg.port),
+            )
+        })?;
+        let range = if first == 0 {
+            0
+        } else {
+            cfg.port_range.min(u32::from(u16::MAX - first)) as u16
+        };
+        let mut last_error = None;
+        for port in first..=first.saturating_add(range) {
+            let bind = transport::bind_address(type_, cfg, port)?;
+            match runtime.add_transport(type_.kind(), bind) {
+                Ok((id, local)) => {
+                    let published = transport::published_host(cfg, local);
+                    runtime.with_stack(|stack, _| stack.set_sent_by(id, &published, local.port()));
+                    let number = id.0 as i32;
+                    lock(&self.inner.lib).transports.insert(
+                        number,
+                        TransportRecord {
+                            type_,
+                            local,
+                            published: format!("{published}:{}", local.port()),
+                        },
+                    );
+                    return Ok(number);
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        let e = last_error.unwrap_or_else(|| std::io::Error::other("no port to try"));
+        Err(Error::io(title, &e))
+    }
+
+    /// The ids of the open transports (PJSUA2's `transportEnum`).
+    pub fn transport_enum(&self) -> Vec<i32> {
+        lock(&self.inner.lib).transports.keys().copied().collect()
+    }
+
+    /// A transport's description (PJSUA2's `transportGetInfo`).
+    pub fn transport_get_info(&self, id: i32) -> Result<TransportInfo> {
+        let lib = lock(&self.inner.lib);
+        let t = lib.transports.get(&id).ok_or_else(|| {
+            Error::new(
+                status::PJ_ENOTFOUND,
+                "Endpoint::transportGetInfo()",
+                format!("no transport {id}"),
+            )
+        })?;
+        let local = t.local.to_string();
+        let kind = t.type_.kind().via_name().to_ascii_lowercase();
+        let info = if t.published == local {
+            format!("{kind} {local}")
+        } else {
+            format!("{kind} {local} [published as {}]", t.published)
+        };
+        Ok(TransportInfo {
+            id,
+            type_: t.type_,
+            type_name: t.type_.name().to_owned(),
+            info,
+            flags: t.type_.flags(),
+            local_address: local,
+            local_name: t.published.clone(),
+            usage_count: 1,
+        })
+    }
+
+    /// Lets new requests leave by a transport, or not (PJSUA2's
+    /// `transportSetEnable`).
+    pub fn transport_set_enable(&self, id: i32, enabled: bool) -> Result<()> {
+        let title = "Endpoint::transportSetEnable()";
+        let runtime = self.runtime(title)?;
+        if !lock(&self.inner.lib).transports.contains_key(&id) {
+            return Err(Error::new(
+                status::PJ_ENOTFOUND,
+                title,
+                format!("no transport {id}"),
+            ));
+        }
+        let tid = TransportId(id as u32);
+        runtime.with_stack(|stack, _| stack.set_transport_enabled(tid, enabled));
+        Ok(())
+    }
+
+    /// Closes a transport (PJSUA2's `transportClose`).
+    pub fn transport_close(&self, id: i32) -> Result<()> {
+        let title = "Endpoint::transportClose()";
+        let runtime = self.runtime(title)?;
+        if lock(&self.inner.lib).transports.remove(&id).is_none() {
+            return Err(Error::new(
+                status::PJ_ENOTFOUND,
+                title,
+                format!("no transport {id}"),
+            ));
+        }
+        runtime.close_transport(TransportId(id as u32));
+        Ok(())
+    }
+
+    /// PJSUA2's `utilStrError`: the text of a status number.
+    pub fn util_str_error(&self, status_code: i32) -> String {
+        crate::error::describe(status_code)
+    }
+
+    /// The configuration given to [`Endpoint::lib_init`].
+    pub fn config(&self) -> EpConfig {
+        lock(&self.inner.lib).config.clone()
+    }
+}
+
+fn not_created(title: &str) -> Error {
+    Error::new(
+        status::PJ_EINVALIDOP,
+        title,
+        "the library is not created (call libCreate() first)",
+    )
+}
+
+/// A worker thread: poll, then deliver, until told to stop or the endpoint
+/// is gone.
+fn worker(weak: &Weak<Inner>, stop: &AtomicBool, runtime: &Runtime<UserAgent>) {
+    while !stop.load(Ordering::SeqCst) {
+        let events = runtime.run_once(Duration::from_millis(50));
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        let ep = Endpoint { inner };
+        ep.inner.dispatcher.push(events);
+        ep.deliver();
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
