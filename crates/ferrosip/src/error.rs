@@ -213,6 +213,70 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Errors of the crates below, as public errors. The title is left empty:
+/// the operation that met the error sets it with [`Error::titled`].
+mod from_crates {
+    use super::{Error, status};
+
+    impl From<sip::ParseError> for Error {
+        #[track_caller]
+        fn from(e: sip::ParseError) -> Self {
+            Self::new(status::PJSIP_EINVALIDMSG, "", e.to_string())
+        }
+    }
+
+    impl From<sip::SyntaxError> for Error {
+        #[track_caller]
+        fn from(e: sip::SyntaxError) -> Self {
+            Self::new(status::PJSIP_EINVALIDURI, "", e.to_string())
+        }
+    }
+
+    impl From<sip_core::auth::AuthError> for Error {
+        #[track_caller]
+        fn from(e: sip_core::auth::AuthError) -> Self {
+            Self::new(e.pjsip_status(), "", e.to_string())
+        }
+    }
+
+    impl From<sip_core::stack::SendError> for Error {
+        #[track_caller]
+        fn from(e: sip_core::stack::SendError) -> Self {
+            let code = match e {
+                sip_core::stack::SendError::NoTransport(..) => status::PJSIP_ETPNOTAVAIL,
+                _ => status::PJ_EINVALIDOP,
+            };
+            Self::new(code, "", e.to_string())
+        }
+    }
+
+    impl From<ua::registration::RegistrationError> for Error {
+        #[track_caller]
+        fn from(e: ua::registration::RegistrationError) -> Self {
+            use ua::registration::RegistrationError as R;
+            let code = match &e {
+                R::Auth(a) => a.pjsip_status(),
+                R::Timeout => status::from_sip_code(408),
+                R::Transport => status::PJSIP_ETPNOTAVAIL,
+                R::Build(_) => status::PJ_EINVAL,
+            };
+            Self::new(code, "", e.to_string())
+        }
+    }
+
+    impl From<ua::AccountError> for Error {
+        #[track_caller]
+        fn from(e: ua::AccountError) -> Self {
+            let code = match &e {
+                ua::AccountError::NotFound => status::PJ_EGONE,
+                ua::AccountError::Invalid(_) => status::PJ_EINVAL,
+                ua::AccountError::NoTransport => status::PJSIP_ETPNOTAVAIL,
+            };
+            Self::new(code, "", e.to_string())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +297,21 @@ mod tests {
         assert_eq!(multi.lines().count(), 4);
         assert!(multi.contains("Code:        70015"));
         assert_eq!(e.to_string(), one);
+    }
+
+    #[test]
+    fn lower_errors_keep_their_pjsip_status() {
+        let e: Error = sip::Message::parse(b"garbage").unwrap_err().into();
+        assert_eq!(e.status, status::PJSIP_EINVALIDMSG);
+        let e = Error::from(ua::AccountError::NotFound).titled("Account::getInfo()");
+        assert_eq!(
+            (e.status, e.title.as_str()),
+            (status::PJ_EGONE, "Account::getInfo()")
+        );
+        let auth = sip_core::auth::AuthError::Rejected { realm: "r".into() };
+        assert_eq!(Error::from(auth).status, status::PJSIP_EFAILEDCREDENTIAL);
+        assert!(describe(status::PJ_EINVAL).contains("PJ_EINVAL"));
+        assert_eq!(describe(status::from_sip_code(404)), "SIP status 404");
     }
 
     #[test]

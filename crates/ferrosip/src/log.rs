@@ -11,6 +11,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing::field::{Field, Visit};
@@ -41,6 +42,30 @@ pub trait LogWriter: Send + Sync {
     fn write(&self, entry: &LogEntry);
 }
 
+/// A shared [`LogWriter`], as `LogConfig.writer` holds it. Two are equal
+/// when they are the same writer.
+#[derive(Clone)]
+pub struct LogWriterRef(pub Arc<dyn LogWriter>);
+
+impl LogWriterRef {
+    /// Wraps a writer.
+    pub fn new(writer: impl LogWriter + 'static) -> Self {
+        Self(Arc::new(writer))
+    }
+}
+
+impl std::fmt::Debug for LogWriterRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogWriterRef(..)")
+    }
+}
+
+impl PartialEq for LogWriterRef {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// `decor` bits (PJSUA2's `pj_log_decoration`).
 mod decor {
     pub(super) const DAY_NAME: u32 = 1;
@@ -58,6 +83,7 @@ mod decor {
 }
 
 struct Settings {
+    msg_logging: bool,
     level: i32,
     console_level: i32,
     decor: u32,
@@ -69,6 +95,7 @@ fn settings() -> &'static Mutex<Settings> {
     static SETTINGS: OnceLock<Mutex<Settings>> = OnceLock::new();
     SETTINGS.get_or_init(|| {
         Mutex::new(Settings {
+            msg_logging: true,
             level: 5,
             console_level: 4,
             decor: 25328,
@@ -76,6 +103,35 @@ fn settings() -> &'static Mutex<Settings> {
             writer: None,
         })
     })
+}
+
+/// The most verbose level anything wants, for a cheap check before
+/// formatting; nothing (-1) until an endpoint applies a `LogConfig`.
+static MAX_LEVEL: AtomicI32 = AtomicI32::new(-1);
+
+/// Whether a line at `level` would go anywhere.
+pub fn enabled(level: i32) -> bool {
+    level <= MAX_LEVEL.load(Ordering::Relaxed)
+}
+
+/// Logs a whole SIP message at level 4 (when `msgLogging` is on), with
+/// credentials blanked out. `direction` is `"TX"` or `"RX"`.
+pub fn sip_message(direction: &str, peer: std::net::SocketAddr, bytes: &[u8]) {
+    if !enabled(4) || !lock(settings()).msg_logging {
+        return;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let first = text.lines().next().unwrap_or("");
+    let verb = if direction == "TX" { "to" } else { "from" };
+    emit(
+        4,
+        "sip",
+        &format!(
+            "{direction} {} bytes {first} {verb} {peer}:\n{}--end msg--",
+            bytes.len(),
+            redact_message(&text)
+        ),
+    );
 }
 
 /// Applies `cfg` (and installs the layer the first time).
@@ -99,7 +155,10 @@ pub(crate) fn init(cfg: &LogConfig) -> Result<()> {
         s.console_level = cfg.console_level as i32;
         s.decor = cfg.decor;
         s.file = file;
+        s.writer = cfg.writer.as_ref().map(|w| w.0.clone());
+        s.msg_logging = cfg.msg_logging != 0;
     }
+    MAX_LEVEL.store(cfg.level.max(cfg.console_level) as i32, Ordering::Relaxed);
     static INSTALLED: OnceLock<bool> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         tracing_subscriber::registry()
@@ -160,6 +219,18 @@ impl Visit for Collect {
 }
 
 impl<S: Subscriber> Layer<S> for PjLayer {
+    fn register_callsite(
+        &self,
+        _metadata: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        // Levels change at run time (lib_init): ask every time.
+        tracing::subscriber::Interest::sometimes()
+    }
+
+    fn enabled(&self, metadata: &tracing::Metadata<'_>, _ctx: Context<'_, S>) -> bool {
+        enabled(level_of(metadata.level()))
+    }
+
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let level = level_of(event.metadata().level());
         {

@@ -163,6 +163,76 @@ fn registers_over_tcp() {
     registers_and_unregisters(TransportType::Tcp);
 }
 
+#[derive(Default)]
+struct Capture(Mutex<Vec<(i32, String)>>);
+
+impl ferrosip::log::LogWriter for Capture {
+    fn write(&self, entry: &ferrosip::log::LogEntry) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((entry.level, entry.msg.clone()));
+    }
+}
+
+#[test]
+fn messages_are_logged_without_credentials() {
+    let _turn = serial();
+    if !interop::require("kamailio", Kamailio::is_installed()) {
+        return;
+    }
+    let kamailio = Kamailio::start().expect("kamailio starts");
+    let capture = Arc::new(Capture::default());
+    let ep = Endpoint::new();
+    ep.lib_create().unwrap();
+    let mut cfg = EpConfig::default();
+    cfg.ua_config.thread_cnt = 0;
+    cfg.log_config.console_level = 0;
+    cfg.log_config.level = 4;
+    cfg.log_config.writer = Some(ferrosip::log::LogWriterRef(capture.clone()));
+    ep.lib_init(&cfg).unwrap();
+    let tc = TransportConfig {
+        bound_address: "127.0.0.1".into(),
+        ..TransportConfig::default()
+    };
+    ep.transport_create(TransportType::Udp, &tc).unwrap();
+    ep.lib_start().unwrap();
+    let acc = Account::create(
+        &ep,
+        &account_config(&kamailio, false, "alicepw"),
+        true,
+        Log::default(),
+    )
+    .unwrap();
+    assert!(pump_until(&ep, Duration::from_secs(10), || acc
+        .info()
+        .unwrap()
+        .reg_is_active));
+    ep.lib_destroy().unwrap();
+    let lines = capture.0.lock().unwrap().clone();
+    let tx_register = lines
+        .iter()
+        .filter(|(_, m)| m.contains("TX ") && m.contains("REGISTER sip:"))
+        .count();
+    // 401 round trip and unregistration: at least three REGISTERs out.
+    assert!(tx_register >= 3, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|(_, m)| m.contains("RX ") && m.contains("SIP/2.0 401"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(_, m)| m.contains("Authorization: Digest <credentials hidden>"))
+    );
+    for (_, m) in &lines {
+        assert!(!m.contains("alicepw"), "password in the log: {m}");
+        assert!(!m.contains("response="), "digest response in the log: {m}");
+    }
+    assert!(lines.iter().all(|(level, _)| *level <= 4));
+}
+
 #[test]
 fn a_wrong_password_is_reported_once() {
     let _turn = serial();

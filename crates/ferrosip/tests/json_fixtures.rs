@@ -329,6 +329,7 @@ pub(crate) fn custom_ep() -> EpConfig {
             decor: 16 | 128,
             filename: "/tmp/fërrosip.log".into(),
             file_flags: 4360,
+            writer: None,
         },
         med_config: MediaConfig {
             clock_rate: 48000,

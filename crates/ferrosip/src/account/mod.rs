@@ -88,13 +88,13 @@ fn gone(title: &str) -> Error {
 
 fn map_err(title: &str, e: ua::AccountError) -> Error {
     match e {
-        ua::AccountError::NotFound => gone(title),
-        ua::AccountError::Invalid(b) => Error::new(status::PJ_EINVAL, title, b.to_string()),
         ua::AccountError::NoTransport => Error::new(
             status::PJSIP_ETPNOTAVAIL,
             title,
             "no transport can carry the account's requests (create one first)",
         ),
+        ua::AccountError::NotFound => gone(title),
+        other => Error::from(other).titled(title),
     }
 }
 
@@ -286,13 +286,7 @@ impl PartialEq for Account {
 
 /// The PJSIP status of a registration error.
 fn registration_status(e: &ua::registration::RegistrationError) -> i32 {
-    use ua::registration::RegistrationError as R;
-    match e {
-        R::Auth(a) => a.pjsip_status(),
-        R::Timeout => status::from_sip_code(408),
-        R::Transport => status::PJSIP_ETPNOTAVAIL,
-        R::Build(_) => status::PJ_EINVAL,
-    }
+    Error::from(e.clone()).status
 }
 
 fn rx_data(response: Option<&sip::Message>) -> SipRxData {

@@ -76,9 +76,6 @@ impl Default for UaConfig {
 }
 
 /// Logging (PJSUA2's `LogConfig`).
-///
-/// PJSUA2's `writer` field (the application's `LogWriter`) is not here: the
-/// log writer is a handler attached to the endpoint, not plain data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LogConfig {
@@ -97,6 +94,10 @@ pub struct LogConfig {
     /// How the log file is opened: `PJ_O_APPEND` (4360) appends, 0
     /// truncates. Default 0.
     pub file_flags: u32,
+    /// The application's log writer, which receives every line up to
+    /// `level`. Default none. Not saved in JSON (nor by PJSUA2).
+    #[serde(skip)]
+    pub writer: Option<crate::log::LogWriterRef>,
 }
 
 impl Default for LogConfig {
@@ -108,6 +109,7 @@ impl Default for LogConfig {
             decor: 25328,
             filename: String::new(),
             file_flags: 0,
+            writer: None,
         }
     }
 }

@@ -550,6 +550,12 @@ impl Endpoint {
         Ok(())
     }
 
+    /// Writes a line to the log at PJSUA2 `level` (PJSUA2's
+    /// `utilLogWrite`).
+    pub fn util_log_write(&self, level: i32, sender: &str, msg: &str) {
+        crate::log::write(level, sender, msg);
+    }
+
     /// PJSUA2's `utilStrError`: the text of a status number.
     pub fn util_str_error(&self, status_code: i32) -> String {
         crate::error::describe(status_code)

@@ -318,7 +318,10 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
                 let mut buf = vec![0u8; 65_535];
                 loop {
                     match socket.recv_from(&mut buf) {
-                        Ok((n, from)) => stack.handle_datagram(now, id, from, &buf[..n]),
+                        Ok((n, from)) => {
+                            crate::log::sip_message("RX", from, &buf[..n]);
+                            stack.handle_datagram(now, id, from, &buf[..n]);
+                        }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         // ICMP errors surface here on Linux; the transaction
@@ -375,6 +378,11 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
         match core.sockets.read(id) {
             StreamRead::Data(data) => {
                 if !data.is_empty() {
+                    if crate::log::enabled(4) {
+                        if let Some(peer) = core.sockets.peer(id) {
+                            crate::log::sip_message("RX", peer, &data);
+                        }
+                    }
                     core.engine.stack_mut().handle_stream_data(now, id, &data);
                 }
             }
@@ -395,6 +403,7 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
                     destination,
                     payload,
                 } => {
+                    crate::log::sip_message("TX", destination, &payload);
                     // A refused datagram is a lost one: the transaction layer
                     // retransmits or times out.
                     let _ = core.sockets.send_datagram(transport, destination, &payload);
@@ -403,6 +412,11 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
                     connection,
                     payload,
                 } => {
+                    if crate::log::enabled(4) {
+                        if let Some(peer) = core.sockets.peer(connection) {
+                            crate::log::sip_message("TX", peer, &payload);
+                        }
+                    }
                     if core.sockets.write(registry, connection, &payload).is_err() {
                         core.sockets.close(registry, connection);
                         core.engine

@@ -268,6 +268,11 @@ impl Sockets {
         }
     }
 
+    /// The peer of a connection.
+    pub(super) fn peer(&self, connection: ConnectionId) -> Option<SocketAddr> {
+        self.streams.get(&connection)?.socket.peer_addr().ok()
+    }
+
     /// Closes and forgets a connection.
     pub(super) fn close(&mut self, registry: &Registry, connection: ConnectionId) {
         if let Some(mut stream) = self.streams.remove(&connection) {
