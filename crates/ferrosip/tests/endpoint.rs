@@ -236,3 +236,54 @@ fn library_calls_before_create_are_errors_not_crashes() {
     assert!(ep.lib_init(&config(0)).is_err());
     ep.lib_destroy().unwrap();
 }
+
+#[test]
+fn local_accounts_take_the_transport_address_and_never_register() {
+    let _turn = serial();
+    let ep = Endpoint::new();
+    ep.lib_create().unwrap();
+    ep.lib_init(&config(0)).unwrap();
+    let udp = ep
+        .transport_create(TransportType::Udp, &loopback())
+        .unwrap();
+    let tcp = ep
+        .transport_create(TransportType::Tcp, &loopback())
+        .unwrap();
+    let a = ferrosip::Account::create_local(&ep, udp, true, ferrosip::account::NoAccountHandler)
+        .unwrap();
+    let b = ferrosip::Account::create_local(&ep, tcp, false, ferrosip::account::NoAccountHandler)
+        .unwrap();
+    let udp_name = ep.transport_get_info(udp).unwrap().local_name;
+    let tcp_name = ep.transport_get_info(tcp).unwrap().local_name;
+    let ia = a.info().unwrap();
+    assert_eq!(ia.uri, format!("<sip:{udp_name}>"));
+    assert!(ia.is_default && !ia.reg_is_configured);
+    assert_eq!(
+        (ia.reg_status, ia.reg_status_text.as_str()),
+        (0, "does not register")
+    );
+    assert_eq!(ia.reg_expires_sec, u32::MAX);
+    assert_eq!(
+        b.info().unwrap().uri,
+        format!("<sip:{tcp_name};transport=tcp>")
+    );
+    assert!(!b.is_default());
+    b.set_default().unwrap();
+    assert!(b.is_default() && !a.is_default());
+    assert_eq!(ferrosip::Account::lookup(&ep, a.id()), Some(a.clone()));
+    assert_eq!(ferrosip::Account::enumerate(&ep).len(), 2);
+    // No registrar: set_registration is misuse.
+    assert_eq!(
+        a.set_registration(true).unwrap_err().status,
+        status::PJ_EINVAL
+    );
+    assert!(
+        ferrosip::Account::create_local(&ep, 99, false, ferrosip::account::NoAccountHandler)
+            .is_err()
+    );
+    a.shutdown().unwrap();
+    assert!(!a.is_valid());
+    assert_eq!(a.shutdown().unwrap_err().status, status::PJ_EGONE);
+    ep.lib_destroy().unwrap();
+    assert!(!b.is_valid());
+}

@@ -135,6 +135,38 @@ impl Account {
         Ok(Self { ep: ep.clone(), id })
     }
 
+    /// Creates a local account for a transport (PJSUA-LIB's
+    /// `pjsua_acc_add_local`): its address of record is the transport's
+    /// published address (`sip:192.0.2.1:5060`, with `;transport=tcp` for
+    /// TCP), it never registers, and it is bound to that transport — the
+    /// identity for calls without a registrar.
+    pub fn create_local(
+        ep: &Endpoint,
+        transport_id: i32,
+        make_default: bool,
+        handler: impl AccountHandler + 'static,
+    ) -> Result<Self> {
+        let title = "Account::createLocal()";
+        let info = ep
+            .transport_get_info(transport_id)
+            .map_err(|e| e.titled(title))?;
+        let scheme = if info.type_.kind() == sip_core::transport::TransportKind::Tls {
+            "sips"
+        } else {
+            "sip"
+        };
+        let param = match info.type_.kind() {
+            sip_core::transport::TransportKind::Udp | sip_core::transport::TransportKind::Tls => "",
+            _ => ";transport=tcp",
+        };
+        let mut cfg = AccountConfig {
+            id_uri: format!("<{scheme}:{}{param}>", info.local_name),
+            ..AccountConfig::default()
+        };
+        cfg.sip_config.transport_id = transport_id;
+        Self::create(ep, &cfg, make_default, handler)
+    }
+
     /// The account with PJSUA2 id `id`, if live (PJSUA2's `Account::lookup`).
     pub fn lookup(ep: &Endpoint, id: i32) -> Option<Self> {
         let accounts = lock(&ep.inner.accounts);

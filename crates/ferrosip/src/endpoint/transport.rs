@@ -45,7 +45,8 @@ impl TransportType {
         })
     }
 
-    pub(crate) fn kind(self) -> TransportKind {
+    /// The transport kind (UDP, TCP or TLS) regardless of address family.
+    pub fn kind(self) -> TransportKind {
         match self {
             Self::Udp | Self::Udp6 => TransportKind::Udp,
             Self::Tcp | Self::Tcp6 => TransportKind::Tcp,
