@@ -16,7 +16,8 @@
 //!              lib_destroy, timed (it unregisters every account)
 //!   memory     VmRSS before and after creating N accounts that do not
 //!              register yet (registerOnAdd = false), then after registering
-//!              them all; then lib_destroy, timed
+//!              them all, and again 6 s later (past Timer K, when the
+//!              REGISTER transactions are gone); then lib_destroy, timed
 //!   kamailio   start kamailio with the users u0000…, print
 //!              `KAMAILIO <addr> <log>` and keep it up until stdin closes
 //!
@@ -30,6 +31,9 @@
 //!   --kamailio-log PATH that kamailio's log, to count the REGISTERs it received
 //!   --users N           users for the `kamailio` command (default 1000)
 //!   --first I           the first user to use (default 0: u0000)
+//!   --batch B           register (and re-register) B accounts at a time,
+//!                       waiting for their 200s before the next B (default 0:
+//!                       all at once)
 //! ```
 //!
 //! The users are `u0000`, `u0001`, … with passwords `u0000pw`, …, in domain
@@ -51,6 +55,10 @@ use interop::Kamailio;
 
 /// How long any one phase may take before the run is given up.
 const PHASE_LIMIT: Duration = Duration::from_secs(120);
+/// How long the memory command waits after registering before it reads
+/// VmRSS again: past Timer K (5 s), so that the REGISTER transactions are
+/// gone.
+const SETTLE: Duration = Duration::from_secs(6);
 
 #[derive(Debug, Clone)]
 struct Options {
@@ -62,12 +70,13 @@ struct Options {
     kamailio_log: Option<String>,
     users: usize,
     first: usize,
+    batch: usize,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: bench_register [register|memory|kamailio] [--accounts N] [--rounds K] \
-         [--threads 0|1] [--registrar IP:PORT] [--kamailio-log PATH] [--users N] [--first I]"
+         [--threads 0|1] [--registrar IP:PORT] [--kamailio-log PATH] [--users N] [--first I] [--batch B]"
     );
     std::process::exit(2);
 }
@@ -87,6 +96,7 @@ fn parse_options() -> Options {
         kamailio_log: None,
         users: 1000,
         first: 0,
+        batch: 0,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -99,6 +109,7 @@ fn parse_options() -> Options {
             "--kamailio-log" => o.kamailio_log = Some(value()),
             "--users" => o.users = number(value()),
             "--first" => o.first = number(value()),
+            "--batch" => o.batch = number(value()),
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -183,6 +194,35 @@ fn kamailio_counts(log: Option<&str>) -> Option<(u64, u64)> {
     Some((registers, challenged))
 }
 
+/// Datagrams dropped so far by the UDP sockets bound to `127.0.0.1:port`
+/// (the `drops` column of `/proc/net/udp`; kamailio's sockets are in another
+/// process, but the table is the network namespace's).
+fn udp_drops(port: u16) -> u64 {
+    let local = format!("0100007F:{port:04X}");
+    let table = std::fs::read_to_string("/proc/net/udp").unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.get(1) == Some(&local.as_str()))
+                .then(|| f.get(12).and_then(|d| d.parse::<u64>().ok()))
+                .flatten()
+        })
+        .sum()
+}
+
+/// What a phase is measured against.
+#[derive(Debug, Clone)]
+struct Context {
+    /// kamailio's log, when known.
+    log: Option<String>,
+    /// Our UDP port.
+    ours: u16,
+    /// kamailio's UDP port.
+    registrar: u16,
+}
+
 /// One phase's figures.
 #[derive(Debug, Default, Clone, Copy)]
 struct Phase {
@@ -194,20 +234,26 @@ struct Phase {
     registers: u64,
     /// REGISTERs kamailio challenged (401), when its log is known.
     challenged: Option<u64>,
+    /// Datagrams our socket dropped (receive buffer full).
+    drops_ours: u64,
+    /// Datagrams kamailio's socket dropped.
+    drops_registrar: u64,
 }
 
 struct Meter {
     start: Instant,
     cpu: (Duration, Duration),
-    log: Option<String>,
+    context: Context,
     counts: Option<(u64, u64)>,
+    drops: (u64, u64),
 }
 
 impl Meter {
-    fn start(log: Option<&str>) -> Self {
+    fn start(context: &Context) -> Self {
         Self {
-            counts: kamailio_counts(log),
-            log: log.map(str::to_owned),
+            counts: kamailio_counts(context.log.as_deref()),
+            drops: (udp_drops(context.ours), udp_drops(context.registrar)),
+            context: context.clone(),
             cpu: cpu(),
             start: Instant::now(),
         }
@@ -216,7 +262,11 @@ impl Meter {
     fn stop(self, registers_by_cseq: u64) -> Phase {
         let wall = self.start.elapsed();
         let (ns, ticks) = cpu();
-        let after = kamailio_counts(self.log.as_deref());
+        let drops = (
+            udp_drops(self.context.ours),
+            udp_drops(self.context.registrar),
+        );
+        let after = kamailio_counts(self.context.log.as_deref());
         let (registers, challenged) = match (self.counts, after) {
             (Some((r0, c0)), Some((r1, c1))) => (r1 - r0, Some(c1 - c0)),
             _ => (registers_by_cseq, None),
@@ -227,6 +277,8 @@ impl Meter {
             cpu_ticks: ticks.saturating_sub(self.cpu.1),
             registers,
             challenged,
+            drops_ours: drops.0.saturating_sub(self.drops.0),
+            drops_registrar: drops.1.saturating_sub(self.drops.1),
         }
     }
 }
@@ -374,6 +426,23 @@ fn registrar(o: &Options) -> (Option<Kamailio>, String, Option<String>) {
     (Some(k), addr, Some(log))
 }
 
+fn context(ep: &Endpoint, registrar: &str, log: Option<String>) -> Context {
+    let port = |addr: &str| {
+        addr.rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or(0)
+    };
+    let ours = ep
+        .transport_get_info(0)
+        .map(|t| port(&t.local_address))
+        .unwrap_or(0);
+    Context {
+        log,
+        ours,
+        registrar: port(registrar),
+    }
+}
+
 fn start_kamailio(users: usize) -> Kamailio {
     let mut options = Kamailio::options().startup_timeout(Duration::from_secs(60));
     for i in 0..users {
@@ -403,11 +472,14 @@ fn fail(shared: &Shared, what: &str) -> ExitCode {
 
 fn phase_fields(name: &str, p: &Phase) -> String {
     let mut s = format!(
-        "{name}_registers={} {name}_wall_s={} {name}_cpu_s={} {name}_cpu_ticks_s={}",
+        "{name}_registers={} {name}_wall_s={} {name}_cpu_s={} {name}_cpu_ticks_s={} \
+         {name}_drops_ours={} {name}_drops_registrar={}",
         p.registers,
         secs(p.wall),
         secs(p.cpu),
-        secs(p.cpu_ticks)
+        secs(p.cpu_ticks),
+        p.drops_ours,
+        p.drops_registrar,
     );
     if let Some(c) = p.challenged {
         s.push_str(&format!(" {name}_challenged={c}"));
@@ -419,7 +491,7 @@ fn describe(name: &str, p: &Phase) {
     let n = p.registers.max(1) as f64;
     eprintln!(
         "{name:>9}: {} REGISTER transactions{} in {:.3} s = {:.0}/s; CPU {:.3} s \
-         ({:.3} s by /proc/self/stat) = {:.1} µs per REGISTER",
+         ({:.3} s by /proc/self/stat) = {:.1} µs per REGISTER; UDP drops: {} here, {} at kamailio",
         p.registers,
         p.challenged
             .map(|c| format!(" ({c} challenged 401)"))
@@ -429,6 +501,8 @@ fn describe(name: &str, p: &Phase) {
         p.cpu.as_secs_f64(),
         p.cpu_ticks.as_secs_f64(),
         p.cpu.as_secs_f64() * 1e6 / n,
+        p.drops_ours,
+        p.drops_registrar,
     );
 }
 
@@ -437,36 +511,44 @@ fn describe(name: &str, p: &Phase) {
 fn register(o: &Options) -> ExitCode {
     let (_kamailio, registrar, log) = registrar(o);
     let ep = endpoint(o.threads);
+    let context = context(&ep, &registrar, log);
     let shared = Arc::new(Shared::default());
     let configs: Vec<AccountConfig> = (o.first..o.first + o.accounts)
         .map(|i| account_config(&registrar, &user(i), true))
         .collect();
 
     // Every account registers: REGISTER, 401, REGISTER with credentials, 200.
-    let meter = Meter::start(log.as_deref());
+    let batch = if o.batch == 0 { o.accounts } else { o.batch };
+    let meter = Meter::start(&context);
     let mut accounts = Vec::with_capacity(o.accounts);
-    for cfg in &configs {
-        let handler = Counter {
-            shared: shared.clone(),
-            last_cseq: 0,
-        };
-        accounts.push(Account::create(&ep, cfg, false, handler).expect("Account::create"));
-    }
-    if !wait_for(&ep, &shared, o.threads, o.accounts) {
-        return fail(&shared, "initial registration");
+    for chunk in configs.chunks(batch) {
+        for cfg in chunk {
+            let handler = Counter {
+                shared: shared.clone(),
+                last_cseq: 0,
+            };
+            accounts.push(Account::create(&ep, cfg, false, handler).expect("Account::create"));
+        }
+        if !wait_for(&ep, &shared, o.threads, accounts.len()) {
+            return fail(&shared, "initial registration");
+        }
     }
     let initial = meter.stop(shared.lock().registers);
     describe("initial", &initial);
 
     // K rounds of re-registration, credentials up front.
     let before = shared.lock().registers;
-    let meter = Meter::start(log.as_deref());
+    let meter = Meter::start(&context);
     for round in 1..=o.rounds {
-        for acc in &accounts {
-            acc.set_registration(true).expect("set_registration");
-        }
-        if !wait_for(&ep, &shared, o.threads, o.accounts * (round + 1)) {
-            return fail(&shared, &format!("round {round}"));
+        let mut target = o.accounts * round;
+        for chunk in accounts.chunks(batch) {
+            for acc in chunk {
+                acc.set_registration(true).expect("set_registration");
+            }
+            target += chunk.len();
+            if !wait_for(&ep, &shared, o.threads, target) {
+                return fail(&shared, &format!("round {round}"));
+            }
         }
     }
     let rounds = meter.stop(shared.lock().registers - before);
@@ -476,16 +558,15 @@ fn register(o: &Options) -> ExitCode {
         .iter()
         .filter(|a| a.info().is_ok_and(|i| i.reg_is_active))
         .count();
-    let start = Instant::now();
-    ep.lib_destroy().expect("lib_destroy");
-    let destroy = start.elapsed();
+    let (destroy, unregisters) = destroy(&ep, &context);
     eprintln!(
-        "  destroy: lib_destroy with {active} registered accounts took {:.3} s",
+        "  destroy: lib_destroy with {active} registered accounts took {:.3} s \
+         ({unregisters} un-REGISTERs reached kamailio)",
         destroy.as_secs_f64()
     );
     println!(
-        "RESULT impl=ferrosip mode=register threads={} accounts={} rounds={} {} {} \
-         destroy_s={} destroy_accounts={active}",
+        "RESULT impl=ferrosip mode=register threads={} accounts={} rounds={} batch={batch} {} {} \
+         destroy_s={} destroy_accounts={active} destroy_registers={unregisters}",
         o.threads,
         o.accounts,
         o.rounds,
@@ -496,9 +577,27 @@ fn register(o: &Options) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Times `lib_destroy`; also returns how many REGISTERs kamailio received
+/// meanwhile (the un-REGISTERs and their retransmissions; -1 when its log
+/// is not known).
+fn destroy(ep: &Endpoint, context: &Context) -> (Duration, i64) {
+    let before = kamailio_counts(context.log.as_deref());
+    let start = Instant::now();
+    ep.lib_destroy().expect("lib_destroy");
+    let took = start.elapsed();
+    let after = kamailio_counts(context.log.as_deref());
+    let registers = match (before, after) {
+        (Some((a, _)), Some((b, _))) => (b - a) as i64,
+        _ => -1,
+    };
+    (took, registers)
+}
+
 fn memory(o: &Options) -> ExitCode {
-    let (_kamailio, registrar, _log) = registrar(o);
+    let (_kamailio, registrar, log) = registrar(o);
     let ep = endpoint(o.threads);
+    let context = context(&ep, &registrar, log);
+    let batch = if o.batch == 0 { o.accounts } else { o.batch };
     let shared = Arc::new(Shared::default());
     let mut accounts = Vec::with_capacity(o.accounts);
     let before = rss_kib();
@@ -511,39 +610,59 @@ fn memory(o: &Options) -> ExitCode {
         accounts.push(Account::create(&ep, &cfg, false, handler).expect("Account::create"));
     }
     let created = rss_kib();
-    let start = Instant::now();
-    for acc in &accounts {
-        acc.set_registration(true).expect("set_registration");
+    let meter = Meter::start(&context);
+    let mut target = 0;
+    for chunk in accounts.chunks(batch) {
+        for acc in chunk {
+            acc.set_registration(true).expect("set_registration");
+        }
+        target += chunk.len();
+        if !wait_for(&ep, &shared, o.threads, target) {
+            return fail(&shared, "registration");
+        }
     }
-    if !wait_for(&ep, &shared, o.threads, o.accounts) {
-        return fail(&shared, "registration");
-    }
-    let took = start.elapsed();
+    let registering = meter.stop(shared.lock().registers);
+    let took = registering.wall;
     let registered = rss_kib();
+    // The REGISTER transactions linger for Timer K (T4, 5 s over UDP).
+    let end = Instant::now() + SETTLE;
+    while Instant::now() < end {
+        if o.threads == 0 {
+            ep.lib_handle_events(50).expect("lib_handle_events");
+        } else {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let settled = rss_kib();
     let n = o.accounts as f64;
+    let each = |kib: u64| kib.saturating_sub(before) as f64 / n;
     eprintln!(
         "   memory: VmRSS {before} KiB before, {created} KiB with {} accounts ({:.2} KiB each), \
-         {registered} KiB once registered ({:.2} KiB each; registering took {:.3} s)",
+         {registered} KiB once registered ({:.2} KiB each; registering took {:.3} s), \
+         {settled} KiB {} s later ({:.2} KiB each)",
         o.accounts,
-        (created - before) as f64 / n,
-        (registered - before) as f64 / n,
-        took.as_secs_f64()
+        each(created),
+        each(registered),
+        took.as_secs_f64(),
+        SETTLE.as_secs(),
+        each(settled),
     );
-    let start = Instant::now();
-    ep.lib_destroy().expect("lib_destroy");
-    let destroy = start.elapsed();
+    describe("register", &registering);
+    let (destroy, unregisters) = destroy(&ep, &context);
     eprintln!(
-        "  destroy: lib_destroy with {} registered accounts took {:.3} s",
+        "  destroy: lib_destroy with {} registered accounts took {:.3} s \
+         ({unregisters} un-REGISTERs reached kamailio)",
         o.accounts,
         destroy.as_secs_f64()
     );
     println!(
-        "RESULT impl=ferrosip mode=memory threads={} accounts={} rss_before_kib={before} \
-         rss_created_kib={created} rss_registered_kib={registered} register_all_s={} \
-         destroy_s={} destroy_accounts={}",
+        "RESULT impl=ferrosip mode=memory threads={} accounts={} batch={batch} \
+         rss_before_kib={before} rss_created_kib={created} rss_registered_kib={registered} \
+         rss_settled_kib={settled} {} \
+         destroy_s={} destroy_accounts={} destroy_registers={unregisters}",
         o.threads,
         o.accounts,
-        secs(took),
+        phase_fields("register", &registering),
         secs(destroy),
         o.accounts,
     );

@@ -26,6 +26,9 @@ pub struct AccountSettings {
     pub registrar: Option<String>,
     /// Register as soon as the account is added.
     pub register_on_add: bool,
+    /// Register again when the account is modified (PJSUA2's
+    /// `!disableRegOnModify`).
+    pub register_on_modify: bool,
     /// Seconds of registration to ask for.
     pub reg_timeout: u32,
     /// Retrying a failed registration.
@@ -75,6 +78,7 @@ impl Default for AccountSettings {
             priority: 0,
             registrar: None,
             register_on_add: true,
+            register_on_modify: true,
             reg_timeout: 300,
             retry: RetryPolicy::default(),
             delay_before_refresh: 5,

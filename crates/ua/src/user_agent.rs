@@ -294,11 +294,11 @@ impl UserAgent {
         let register = match (reg, state.registration.as_mut()) {
             (Some(r), Some(existing)) if existing.settings().registrar == r.registrar => {
                 existing.set_settings(r);
-                was_active || settings.register_on_add
+                settings.register_on_modify && (was_active || settings.register_on_add)
             }
             (Some(r), _) => {
                 state.registration = Some(Registration::new(r, call_id, tag, Rng::from_seed(seed)));
-                settings.register_on_add
+                settings.register_on_modify && settings.register_on_add
             }
             (None, _) => {
                 if was_active {

@@ -619,3 +619,39 @@ fn registers_through_a_lossy_network() {
         );
     }
 }
+
+#[test]
+fn registers_only_when_asked_without_register_on_add() {
+    let mut s = settings();
+    s.register_on_add = false;
+    let (mut w, account) = world(12, clean(), s.clone(), |r| r);
+    w.run_for(secs(30));
+    assert!(registrar(&w).seen.is_empty());
+    let now = w.now();
+    w.downcast_mut::<Phone>(0)
+        .ua
+        .set_registration(now, account, true)
+        .unwrap();
+    w.run_for(secs(1));
+    assert_eq!(registrar(&w).seen.len(), 1);
+    // Modifying re-registers, unless told not to.
+    let mut changed = s.clone();
+    changed.reg_timeout = 90;
+    let now = w.now();
+    w.downcast_mut::<Phone>(0)
+        .ua
+        .modify_account(now, account, changed.clone())
+        .unwrap();
+    w.run_for(secs(1));
+    assert_eq!(registrar(&w).seen.len(), 2);
+    assert_eq!(registrar(&w).seen[1].expires, 90);
+    changed.register_on_modify = false;
+    changed.reg_timeout = 120;
+    let now = w.now();
+    w.downcast_mut::<Phone>(0)
+        .ua
+        .modify_account(now, account, changed)
+        .unwrap();
+    w.run_for(secs(1));
+    assert_eq!(registrar(&w).seen.len(), 2);
+}

@@ -107,6 +107,7 @@ pub(crate) fn account_settings(
         priority: cfg.priority,
         registrar,
         register_on_add: reg.register_on_add,
+        register_on_modify: !reg.disable_reg_on_modify,
         reg_timeout: reg.timeout_sec,
         retry: RetryPolicy {
             interval: reg.retry_interval_sec,
