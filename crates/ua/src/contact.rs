@@ -111,3 +111,80 @@ pub(crate) fn contact_for(
     parse_address("Contact", &text)?;
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sip_core::stack::StackConfig;
+
+    fn stack() -> Stack {
+        let mut s = Stack::new(StackConfig::default());
+        s.add_transport(TransportKind::Udp, "192.0.2.1:5060".parse().unwrap());
+        s.add_transport(TransportKind::Tcp, "192.0.2.1:5070".parse().unwrap());
+        s.add_transport(TransportKind::Udp, "[2001:db8::1]:5060".parse().unwrap());
+        s
+    }
+
+    fn account(registrar: &str) -> AccountSettings {
+        AccountSettings {
+            id_uri: "\"Alice\" <sip:alice@example.test>".into(),
+            registrar: Some(registrar.into()),
+            ..AccountSettings::default()
+        }
+    }
+
+    #[test]
+    fn picks_the_transport_the_registrar_asks_for() {
+        let s = stack();
+        assert_eq!(
+            transport_for(&s, &account("sip:example.test")),
+            Some(TransportId(0))
+        );
+        assert_eq!(
+            transport_for(&s, &account("sip:example.test;transport=tcp")),
+            Some(TransportId(1))
+        );
+        assert_eq!(
+            transport_for(&s, &account("sip:[2001:db8::9]")),
+            Some(TransportId(2))
+        );
+        let mut via_proxy = account("sip:example.test");
+        via_proxy.proxies = vec!["<sip:proxy.example.test;transport=tcp;lr>".into()];
+        assert_eq!(transport_for(&s, &via_proxy), Some(TransportId(1)));
+    }
+
+    #[test]
+    fn builds_the_contact_with_the_users_parameters() {
+        let s = stack();
+        let mut a = account("sip:example.test");
+        a.contact_uri_params = ";ob".into();
+        a.contact_params = ";+sip.instance=\"<urn:uuid:1>\"".into();
+        assert_eq!(
+            contact_for(&s, &a, Some(TransportId(0))).unwrap(),
+            "<sip:alice@192.0.2.1:5060;ob>;+sip.instance=\"<urn:uuid:1>\""
+        );
+        let bad = AccountSettings {
+            id_uri: "not a uri".into(),
+            ..account("sip:example.test")
+        };
+        assert_eq!(
+            contact_for(&s, &bad, Some(TransportId(1)))
+                .unwrap_err()
+                .what,
+            "account URI"
+        );
+        let tcp = contact_for(&s, &account("sip:example.test"), Some(TransportId(1))).unwrap();
+        assert_eq!(tcp, "<sip:alice@192.0.2.1:5070;transport=tcp>");
+        let v6 = contact_for(&s, &account("sip:example.test"), Some(TransportId(2))).unwrap();
+        assert_eq!(v6, "<sip:alice@[2001:db8::1]:5060>");
+        a.contact_forced = Some("sip:alice@198.51.100.1:7000".into());
+        assert_eq!(
+            contact_for(&s, &a, Some(TransportId(0))).unwrap(),
+            "<sip:alice@198.51.100.1:7000>;+sip.instance=\"<urn:uuid:1>\""
+        );
+        // Parameters that break the address are refused.
+        a.contact_forced = None;
+        a.contact_uri_params = ">broken".into();
+        assert!(contact_for(&s, &a, Some(TransportId(0))).is_err());
+    }
+}
