@@ -4,6 +4,7 @@
 //! Python (the `Error` exception, the vector types and the config classes),
 //! so that `import ferrosip as pj` replaces `import pjsua2 as pj`.
 
+mod convert;
 mod error;
 
 use pyo3::prelude::*;
