@@ -85,6 +85,8 @@ macro_rules! pj_enum {
     };
 }
 
+pub(crate) use pj_enum;
+
 pj_enum! {
     /// How STUN is used for SIP or media (`pjsua_stun_use`).
     StunUse, default Default {

@@ -31,7 +31,7 @@
 mod account;
 mod auth;
 mod buddy;
-mod enums;
+pub(crate) mod enums;
 mod ep;
 mod params;
 mod sip;

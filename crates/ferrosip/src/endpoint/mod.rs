@@ -52,22 +52,34 @@ pub(crate) fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// PJSUA2's `pjsua_state`: where the library is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(i32)]
-pub enum LibState {
-    /// Not created (`PJSUA_STATE_NULL`).
-    Null = 0,
-    /// `lib_create` done.
-    Created = 1,
-    /// `lib_init` done.
-    Init = 2,
-    /// `lib_start` running.
-    Starting = 3,
-    /// Started.
-    Running = 4,
-    /// `lib_destroy` running.
-    Closing = 5,
+crate::config::enums::pj_enum! {
+    /// PJSUA2's `pjsua_state`: where the library is in its life.
+    LibState, default Null {
+        /// Not created (`PJSUA_STATE_NULL`).
+        Null = 0,
+        /// `lib_create` done.
+        Created = 1,
+        /// `lib_init` done.
+        Init = 2,
+        /// `lib_start` running.
+        Starting = 3,
+        /// Started.
+        Running = 4,
+        /// `lib_destroy` running.
+        Closing = 5,
+    }
+}
+
+impl PartialOrd for LibState {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LibState {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_i32().cmp(&other.as_i32())
+    }
 }
 
 /// A transport as the endpoint remembers it.

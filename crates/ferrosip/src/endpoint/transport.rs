@@ -8,41 +8,28 @@ use sip_core::transport::TransportKind;
 use crate::config::TransportConfig;
 use crate::error::{Error, Result, status};
 
-/// PJSUA2's `pjsip_transport_type_e`, for the kinds ferrosip binds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(i32)]
-pub enum TransportType {
-    /// UDP over IPv4 (`PJSIP_TRANSPORT_UDP`).
-    Udp = 1,
-    /// TCP over IPv4.
-    Tcp = 2,
-    /// TLS over IPv4.
-    Tls = 3,
-    /// UDP over IPv6 (`PJSIP_TRANSPORT_UDP6`).
-    Udp6 = 129,
-    /// TCP over IPv6.
-    Tcp6 = 130,
-    /// TLS over IPv6.
-    Tls6 = 131,
+crate::config::enums::pj_enum! {
+    /// PJSUA2's `pjsip_transport_type_e`, for the kinds ferrosip binds.
+    TransportType, default Udp {
+        /// UDP over IPv4 (`PJSIP_TRANSPORT_UDP`).
+        Udp = 1,
+        /// TCP over IPv4.
+        Tcp = 2,
+        /// TLS over IPv4.
+        Tls = 3,
+        /// UDP over IPv6 (`PJSIP_TRANSPORT_UDP6`).
+        Udp6 = 129,
+        /// TCP over IPv6.
+        Tcp6 = 130,
+        /// TLS over IPv6.
+        Tls6 = 131,
+    }
 }
 
 impl TransportType {
-    /// PJSIP's number for it.
-    pub fn as_i32(self) -> i32 {
-        self as i32
-    }
-
     /// The type with PJSIP's number `n`.
     pub fn from_i32(n: i32) -> Option<Self> {
-        Some(match n {
-            1 => Self::Udp,
-            2 => Self::Tcp,
-            3 => Self::Tls,
-            129 => Self::Udp6,
-            130 => Self::Tcp6,
-            131 => Self::Tls6,
-            _ => return None,
-        })
+        Self::try_from(n).ok()
     }
 
     /// The transport kind (UDP, TCP or TLS) regardless of address family.
