@@ -4,8 +4,10 @@
 //! Python (the `Error` exception, the vector types and the config classes),
 //! so that `import ferrosip as pj` replaces `import pjsua2 as pj`.
 
+mod config;
 mod convert;
 mod error;
+mod json;
 
 use pyo3::prelude::*;
 
@@ -14,5 +16,7 @@ use pyo3::prelude::*;
 fn _ferrosip(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     error::register(m)?;
+    config::register(m)?;
+    json::register(m)?;
     Ok(())
 }
