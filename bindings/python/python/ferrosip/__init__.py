@@ -13,6 +13,10 @@ collector.
 
 from . import _ferrosip
 from ._ferrosip import __version__
+from ._constants import *  # noqa: F403  PJSUA2's integer constants, with its values
+from ._vectors import ByteVector, IntVector, StringVector
+from ._config import *  # noqa: F403  config classes, their vectors, PersistentObject
+from ._ferrosip import ContainerNode, JsonDocument, PersistentDocument
 
 
 class Error(Exception):
