@@ -15,7 +15,6 @@ use crate::error::to_py;
 
 /// The Rust config behind a Python config object. `what` names the
 /// operation for the error (`"Endpoint::libInit()"`).
-#[allow(dead_code)] // the first users are the classes being written
 pub(crate) fn config_from_py<T: DeserializeOwned>(
     obj: &Bound<'_, PyAny>,
     what: &str,

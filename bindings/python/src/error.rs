@@ -6,7 +6,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
 /// Turns a ferrosip error into the Python exception `ferrosip.Error`.
-#[allow(dead_code)] // the first users are the classes being written
 pub(crate) fn to_py(e: ferrosip::Error) -> PyErr {
     Python::attach(|py| {
         let raised = py
@@ -30,7 +29,6 @@ pub(crate) fn to_py(e: ferrosip::Error) -> PyErr {
 }
 
 /// Extension trait: `result.py()?` in binding code.
-#[allow(dead_code)] // the first users are the classes being written
 pub(crate) trait IntoPy<T> {
     /// The result with a ferrosip error turned into `ferrosip.Error`.
     fn py(self) -> PyResult<T>;

@@ -4,10 +4,14 @@
 //! Python (the `Error` exception, the vector types and the config classes),
 //! so that `import ferrosip as pj` replaces `import pjsua2 as pj`.
 
+mod account;
 mod config;
 mod convert;
+mod endpoint;
 mod error;
+mod handlers;
 mod json;
+mod log;
 
 use pyo3::prelude::*;
 
@@ -18,5 +22,8 @@ fn _ferrosip(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     config::register(m)?;
     json::register(m)?;
+    endpoint::register(m)?;
+    account::register(m)?;
+    log::register(m)?;
     Ok(())
 }

@@ -2748,3 +2748,206 @@ class AudioMediaTransmitParam:
 
 # ==== Endpoint, Account, LogWriter and their types: written by hand ====
 # (src/endpoint.rs, src/account.rs, src/log.rs; kept as is by tools/gen_api.py)
+
+class Version:
+    """PJSUA2's ``Version``: the library's version (``Endpoint.libVersion()``)."""
+
+    major: int
+    minor: int
+    rev: int
+    suffix: str
+    """``"-dev"`` or empty."""
+    full: str
+    """The whole version as text."""
+    numeric: int
+    """``major << 24 | minor << 16 | rev << 8``."""
+    def __init__(self) -> None: ...
+
+class TransportInfo:
+    """PJSUA2's ``TransportInfo`` (``Endpoint.transportGetInfo(id)``)."""
+
+    id: int
+    type: int
+    """``PJSIP_TRANSPORT_UDP``, ``_TCP``, ``_UDP6``, ``_TCP6``."""
+    typeName: str
+    info: str
+    """A description: ``udp 127.0.0.1:5060 [published as ...]``."""
+    flags: int
+    """PJSIP's transport flags: reliable 1, secure 2, datagram 4."""
+    localAddress: str
+    """The bound address, ``ip:port``."""
+    localName: str
+    """The address published in Via and Contact, ``host:port``."""
+    usageCount: int
+    def __init__(self) -> None: ...
+
+class OnTimerParam:
+    """What ``Endpoint.onTimer`` receives."""
+
+    userData: Any
+    """The object given to ``utilTimerSchedule`` (the same object)."""
+    msecDelay: int
+    def __init__(self) -> None: ...
+
+class OnTransportStateParam:
+    """What ``Endpoint.onTransportState`` receives."""
+
+    hnd: int
+    type: str
+    state: int
+    """``PJSIP_TP_STATE_CONNECTED`` (1) or ``PJSIP_TP_STATE_DISCONNECTED`` (2)."""
+    lastError: int
+    def __init__(self) -> None: ...
+
+class Endpoint:
+    """PJSUA2's ``Endpoint``: the library, one per process. Subclass it to
+    receive ``onTimer`` and ``onTransportState``.
+
+    From ``libCreate()`` to ``libDestroy()`` the library keeps this object
+    (``Endpoint.instance()`` returns it), every live account's object, the
+    timers' user data and the log writer; at interpreter exit a created
+    endpoint is destroyed. Every method that may wait releases the GIL; any
+    thread may call any method without registering.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    @staticmethod
+    def instance() -> Endpoint:
+        """The created endpoint (the very object); raises ``Error`` if none."""
+    def libCreate(self) -> None:
+        """Creates the library; ``Error`` (``PJ_EEXISTS``) if another endpoint is created."""
+    def libInit(self, prmEpConfig: EpConfig) -> None:
+        """Applies the config: logging (and ``logConfig.writer``), user agent, worker threads."""
+    def libStart(self) -> None: ...
+    def libGetState(self) -> int:
+        """``PJSUA_STATE_NULL`` (0) … ``PJSUA_STATE_CLOSING`` (5)."""
+    def libVersion(self) -> Version: ...
+    def libRegisterThread(self, name: str) -> None:
+        """Harmless: no thread needs registering."""
+    def libIsThreadRegistered(self) -> bool:
+        """Always true."""
+    def libHandleEvents(self, msec_timeout: int) -> int:
+        """Waits at most ``msec_timeout`` ms for events, handles them and runs
+        their callbacks on this thread; returns how many were handled."""
+    def libDestroy(self, prmFlags: int = ...) -> None:
+        """Unregisters the accounts (waiting no longer than the registrars
+        take), stops the threads, closes the transports; objects kept by the
+        library are let go and become stale (their methods raise ``Error``)."""
+    def utilStrError(self, prmErr: int) -> str: ...
+    @overload
+    def utilLogWrite(self, level: int, sender: str, msg: str) -> None: ...
+    @overload
+    def utilLogWrite(self, entry: LogEntry) -> None: ...
+    def utilVerifySipUri(self, prmUri: str) -> int:
+        """0 if a valid ``sip:``/``sips:`` URI, else ``PJSIP_EINVALIDURI``."""
+    def utilVerifyUri(self, prmUri: str) -> int:
+        """0 if a valid ``sip:``, ``sips:`` or ``tel:`` URI, else ``PJSIP_EINVALIDURI``."""
+    def utilTimerSchedule(self, prmMsecDelay: int, prmUserData: Any = ...) -> int:
+        """Calls ``onTimer`` after ``prmMsecDelay`` ms with ``prmUserData`` (any
+        object, handed back as is); returns the token for ``utilTimerCancel``."""
+    def utilTimerCancel(self, prmToken: int) -> None: ...
+    def transportCreate(self, type: int, cfg: TransportConfig) -> int:
+        """Creates a SIP transport; returns its id."""
+    def transportEnum(self) -> List[int]: ...
+    def transportGetInfo(self, id: int) -> TransportInfo: ...
+    def transportSetEnable(self, id: int, enabled: bool) -> None: ...
+    def transportClose(self, id: int) -> None: ...
+    def onTimer(self, prm: OnTimerParam) -> None:
+        """Callback: a timer from ``utilTimerSchedule`` fired."""
+    def onTransportState(self, prm: OnTransportStateParam) -> None:
+        """Callback: a connection-oriented transport changed state."""
+
+class AccountInfo:
+    """PJSUA2's ``AccountInfo`` (``Account.getInfo()``)."""
+
+    id: int
+    isDefault: bool
+    uri: str
+    regIsConfigured: bool
+    regIsActive: bool
+    regExpiresSec: int
+    """Seconds left on the registration (``0xFFFFFFFF`` when not registering)."""
+    regStatus: int
+    """Last registration status code (100 while the first is in progress)."""
+    regStatusText: str
+    regLastErr: int
+    onlineStatus: bool
+    onlineStatusText: str
+    def __init__(self) -> None: ...
+
+class SipRxData:
+    """PJSUA2's ``SipRxData``: a received message as text."""
+
+    info: str
+    """``Response msg 200/REGISTER/cseq=2``."""
+    wholeMsg: str
+    srcAddress: str
+    def __init__(self) -> None: ...
+
+class OnRegStartedParam:
+    """What ``Account.onRegStarted`` receives."""
+
+    renew: bool
+    """True for a registration, false for an unregistration."""
+    def __init__(self) -> None: ...
+
+class OnRegStateParam:
+    """What ``Account.onRegState`` receives."""
+
+    status: int
+    """0 when a final response came, else why none did (PJSIP numbering)."""
+    code: int
+    reason: str
+    rdata: SipRxData
+    expiration: int
+    """Seconds granted; 0 after an unregistration or a failure."""
+    def __init__(self) -> None: ...
+
+class Account:
+    """PJSUA2's ``Account``. Subclass it and override its ``on*`` callbacks.
+
+    The library keeps this object while its account lives (no reference
+    needs keeping); after ``shutdown()`` or ``libDestroy()`` its methods raise
+    ``Error`` (``PJ_EGONE``), and nothing it does can touch another account.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def create(self, cfg: AccountConfig, make_default: bool = ...) -> None: ...
+    def modify(self, cfg: AccountConfig) -> None: ...
+    def shutdown(self) -> None:
+        """Removes the account (unregistering it); nothing if already gone."""
+    def isValid(self) -> bool: ...
+    def setDefault(self) -> None: ...
+    def isDefault(self) -> bool: ...
+    def getId(self) -> int:
+        """-1 before ``create()``."""
+    @staticmethod
+    def lookup(acc_id: int) -> Optional[Account]:
+        """The live account's own object (subclass and all), or None."""
+    def getInfo(self) -> AccountInfo: ...
+    def setRegistration(self, renew: bool) -> None: ...
+    def onIncomingCall(self, prm: Any) -> None: ...
+    def onRegStarted(self, prm: OnRegStartedParam) -> None: ...
+    def onRegState(self, prm: OnRegStateParam) -> None: ...
+    def onIncomingSubscribe(self, prm: Any) -> None: ...
+    def onInstantMessage(self, prm: Any) -> None: ...
+    def onInstantMessageStatus(self, prm: Any) -> None: ...
+    def onSendRequest(self, prm: Any) -> None: ...
+    def onTypingIndication(self, prm: Any) -> None: ...
+    def onMwiInfo(self, prm: Any) -> None: ...
+
+class LogEntry:
+    """PJSUA2's ``LogEntry``: one log line."""
+
+    level: int
+    msg: str
+    threadId: int
+    threadName: str
+    def __init__(self) -> None: ...
+
+class LogWriter:
+    """PJSUA2's ``LogWriter``: subclass it, override ``write``, and install it
+    with ``ep_cfg.logConfig.writer = w`` (the library keeps it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def write(self, entry: LogEntry) -> None: ...
