@@ -79,17 +79,32 @@ struct Bridge {
 impl ferrosip::log::LogWriter for Bridge {
     fn write(&self, entry: &ferrosip::log::LogEntry) {
         let _ = Python::try_attach(|py| {
+            let thread_name = if entry.thread_name.is_empty() {
+                // A thread Rust did not name: the application's own, which
+                // Python knows by name.
+                python_thread_name(py).unwrap_or_default()
+            } else {
+                entry.thread_name.clone()
+            };
             let e = PyLogEntry {
                 level: entry.level,
                 msg: entry.msg.clone(),
                 thread_id: entry.thread_id,
-                thread_name: entry.thread_name.clone(),
+                thread_name,
             };
             if let Err(err) = self.writer.bind(py).call_method1("write", (e,)) {
                 handlers::excepthook(py, &err);
             }
         });
     }
+}
+
+/// `threading.current_thread().name`.
+fn python_thread_name(py: Python<'_>) -> PyResult<String> {
+    py.import("threading")?
+        .call_method0("current_thread")?
+        .getattr("name")?
+        .extract()
 }
 
 /// The writer `logConfig.writer` names, for `LogConfig.writer` of the Rust

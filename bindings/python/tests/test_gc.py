@@ -266,3 +266,60 @@ def test_objects_dying_in_any_order_in_process(kamailio):
             if not destroy_first:
                 pj.Endpoint.instance().libDestroy()
             assert kamailio.contacts("alice") == []
+
+
+def test_the_library_keeps_a_live_account_and_lets_go_at_shutdown(kamailio):
+    import weakref
+
+    class Acc(pj.Account):
+        pass
+
+    ep = start_endpoint(pj)
+    acc = Acc()
+    acc.create(account_config(pj, kamailio, "alice"))
+    ref = weakref.ref(acc)
+    del acc
+    gc.collect()
+    assert ref() is not None  # kept while the account lives
+    assert pj.Account.lookup(ref().getId()) is ref()
+    ref().shutdown()
+    gc.collect()
+    assert ref() is None  # and no longer: no leak
+
+    other = Acc()
+    other.create(account_config(pj, kamailio, "bob"))
+    ref = weakref.ref(other)
+    del other
+    ep.libDestroy()
+    gc.collect()
+    assert ref() is None  # libDestroy lets go too
+
+
+EXIT_WITHOUT_LIB_DESTROY = """
+class Ep(pj.Endpoint):
+    def onTimer(self, prm):
+        self.utilTimerSchedule(1, prm.userData)   # keeps the workers busy
+
+ep = Ep(); ep.libCreate()
+cfg = pj.EpConfig(); cfg.uaConfig.threadCnt = 2; cfg.logConfig.consoleLevel = 0
+ep.libInit(cfg)
+tc = pj.TransportConfig(); tc.port = 0; tc.boundAddress = "127.0.0.1"
+ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+ep.libStart()
+Acc().create(config("alice"))
+for i in range(5):
+    ep.utilTimerSchedule(1, i)
+time.sleep(0.5)
+print("EXIT", flush=True)      # no libDestroy, no del: the interpreter exits
+"""
+
+
+def test_exit_with_busy_worker_threads_and_no_lib_destroy(kamailio):
+    """At exit the live endpoint is destroyed (as PJSUA2's ~Endpoint does)
+    before the interpreter stops: the workers, busy calling Python, stop
+    cleanly and the account is unregistered."""
+    ours = run_program(PRELUDE + EXIT_WITHOUT_LIB_DESTROY, "ferrosip", PORT=kamailio.port)
+    assert ours.returncode == 0, ours
+    assert ours.lines("EXIT") == ["EXIT"]
+    assert ours.lines("REGSTATE") == ["REGSTATE alice 200", "REGSTATE alice 200"], ours
+    assert kamailio.contacts("alice") == []

@@ -5,7 +5,13 @@ import sys
 import threading
 
 import ferrosip as pj
-from peers import no_endpoint_left, start_endpoint  # noqa: F401  (fixture)
+from peers import (  # noqa: F401  (fixtures)
+    account_config,
+    kamailio,
+    no_endpoint_left,
+    start_endpoint,
+    wait_for,
+)
 
 
 class Collect(pj.LogWriter):
@@ -21,14 +27,31 @@ def test_writer_gets_entries_with_pjsua2_fields():
     entries = []
     ep = start_endpoint(pj, writer=Collect(entries))
     ep.utilLogWrite(2, "mytest", "a warning from Python")
+    t = threading.Thread(target=ep.utilLogWrite, args=(3, "mytest", "from a thread"), name="t1")
+    t.start()
+    t.join()
     ep.libDestroy()
     mine = [e for e in entries if "a warning from Python" in e.msg]
     assert len(mine) == 1
     e = mine[0]
     assert e.level == 2
     assert "mytest" in e.msg  # decor has the sender by default
-    assert isinstance(e.threadId, int)
-    assert e.threadName == threading.current_thread().name or isinstance(e.threadName, str)
+    assert e.msg.endswith("\n")  # and a newline
+    assert e.threadName == threading.current_thread().name
+    other = [e for e in entries if "from a thread" in e.msg]
+    assert [e.threadName for e in other] == ["t1"]
+    assert isinstance(e.threadId, int) and other[0].threadId != e.threadId
+
+
+def test_lines_from_worker_threads_carry_their_names(kamailio):
+    entries = []
+    ep = start_endpoint(pj, thread_cnt=1, writer=Collect(entries))
+    acc = pj.Account()
+    acc.create(account_config(pj, kamailio, "alice"))
+    assert wait_for(lambda: any("SIP/2.0 200" in e.msg for e in entries))
+    ep.libDestroy()
+    names = {e.threadName for e in entries if "SIP/2.0 200" in e.msg}
+    assert any(n.startswith("ferrosip-worker") for n in names), names
 
 
 def test_writer_without_a_kept_reference_keeps_working():
