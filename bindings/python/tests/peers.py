@@ -234,7 +234,9 @@ def start_endpoint(
     cfg = pj.EpConfig()
     cfg.uaConfig.threadCnt = thread_cnt
     cfg.uaConfig.mainThreadOnly = thread_cnt == 0
-    cfg.logConfig.consoleLevel = 0
+    # As in PJSUA2, a writer takes the console's place: it gets the lines up
+    # to consoleLevel. Without one, keep the console quiet.
+    cfg.logConfig.consoleLevel = 0 if writer is None else 6
     if writer is not None:
         cfg.logConfig.writer = writer
     if log_level is not None:

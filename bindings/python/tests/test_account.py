@@ -225,13 +225,6 @@ def test_base_callbacks_exist_and_do_nothing():
     assert pj.AccountInfo().uri == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ferrosip's ua: a Contact rewrite with contactRewriteMethod NO_UNREG (the "
-    "default) registers the new Contact without removing the old binding (PJSUA2 sends "
-    "the old Contact with expires=0 in the same REGISTER), and reports onRegState for "
-    "the REGISTER that triggered the rewrite (PJSUA2 reports only the rewritten one)",
-)
 def test_contact_rewrite_leaves_no_binding_behind(kamailio):
     ep = start_endpoint(pj, transport=False)
     tc = pj.TransportConfig()
@@ -252,13 +245,6 @@ def test_contact_rewrite_leaves_no_binding_behind(kamailio):
     assert left == [], left
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ferrosip's ua drops a closing account as soon as its un-REGISTER is "
-    "answered, before onRegState is delivered, so getInfo() inside the onRegState of "
-    "libDestroy's un-REGISTER raises PJ_EGONE; in PJSUA2 it returns the account's "
-    "info (regIsActive false), as the seed's C++ sample expects",
-)
 def test_get_info_works_in_the_on_reg_state_of_lib_destroy(kamailio):
     class Informed(pj.Account):
         def __init__(self):

@@ -60,7 +60,7 @@ def test_writer_without_a_kept_reference_keeps_working():
     ep.libCreate()
     cfg = pj.EpConfig()
     cfg.uaConfig.threadCnt = 0
-    cfg.logConfig.consoleLevel = 0
+    cfg.logConfig.consoleLevel = 6  # the writer takes the console's place
     cfg.logConfig.writer = Collect(entries)  # the only reference
     ep.libInit(cfg)
     del cfg
@@ -76,7 +76,7 @@ def test_writer_level_and_a_new_lib_init_replaces_the_writer():
     ep.libCreate()
     cfg = pj.EpConfig()
     cfg.uaConfig.threadCnt = 0
-    cfg.logConfig.consoleLevel = 0
+    cfg.logConfig.consoleLevel = 6  # the writer takes the console's place
     cfg.logConfig.level = 2
     cfg.logConfig.writer = Collect(first)
     ep.libInit(cfg)

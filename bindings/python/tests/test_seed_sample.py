@@ -122,8 +122,8 @@ def test_seed_sample_registers_and_prints_the_callback(kamailio):
     # thread, taking the GIL itself), then unregistered by libDestroy. The
     # transport is bound to 0.0.0.0, so the Contact carries the machine's
     # address; where kamailio sees 127.0.0.1 instead, the Contact is
-    # rewritten and registered again, with one more callback (see
-    # test_account.py's xfail test_contact_rewrite_leaves_no_binding_behind).
+    # rewritten in a REGISTER that also removes the first binding (see
+    # test_account.py's test_contact_rewrite_leaves_no_binding_behind).
     lines = ours.lines("***")
     assert len(lines) >= 2 and set(lines) == {"***OnRegState: OK"}, ours
 

@@ -3,9 +3,9 @@
 //! ferrosip's crates log through `tracing`. The endpoint installs (once per
 //! process, unless the application installed its own subscriber) a layer
 //! that turns each record into a PJSUA2 log line — level 1 (error) to 5
-//! (trace) — and sends it to the console (up to `consoleLevel`), to the
-//! log file (up to `level`) and to the application's [`LogWriter`] (up to
-//! `level`). `lib_init` may change the settings at any time after.
+//! (trace) — and, as PJSUA does, writes it to the log file (up to `level`)
+//! and to the application's [`LogWriter`] — or, without one, the console —
+//! (up to `consoleLevel`, never above `level`). `lib_init` may change the settings at any time after.
 //! Credentials never reach the log: SIP messages are logged with the values
 //! of Authorization and Proxy-Authorization replaced.
 
@@ -36,7 +36,8 @@ pub struct LogEntry {
     pub thread_name: String,
 }
 
-/// PJSUA2's `LogWriter`: receives every log line up to `LogConfig.level`.
+/// PJSUA2's `LogWriter`: receives, instead of the console, every log line up to
+/// `LogConfig.consoleLevel`.
 pub trait LogWriter: Send + Sync {
     /// One line.
     fn write(&self, entry: &LogEntry);
@@ -158,7 +159,14 @@ pub(crate) fn init(cfg: &LogConfig) -> Result<()> {
         s.writer = cfg.writer.as_ref().map(|w| w.0.clone());
         s.msg_logging = cfg.msg_logging != 0;
     }
-    MAX_LEVEL.store(cfg.level.max(cfg.console_level) as i32, Ordering::Relaxed);
+    // What can go anywhere: the file up to `level`, the writer or console
+    // up to `consoleLevel` (and never above `level`).
+    let reach = if cfg.filename.trim().is_empty() {
+        cfg.console_level.min(cfg.level)
+    } else {
+        cfg.level
+    };
+    MAX_LEVEL.store(reach as i32, Ordering::Relaxed);
     static INSTALLED: OnceLock<bool> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         tracing_subscriber::registry()
@@ -248,19 +256,26 @@ impl<S: Subscriber> Layer<S> for PjLayer {
 }
 
 fn emit(level: i32, sender: &str, msg: &str) {
+    // As PJSUA: nothing above `level` at all; the file gets everything up
+    // to `level`; the application's writer, or else the console, gets
+    // what is up to `consoleLevel`.
     let mut s = lock(settings());
-    if level > s.level.max(s.console_level) {
+    if level > s.level {
+        return;
+    }
+    let to_console = level <= s.console_level;
+    if s.file.is_none() && !to_console {
         return;
     }
     let line = decorate(s.decor, level, sender, msg);
-    if level <= s.console_level {
-        eprint!("{line}");
+    if let Some(f) = s.file.as_mut() {
+        let _ = f.write_all(line.as_bytes());
     }
-    if level <= s.level {
-        if let Some(f) = s.file.as_mut() {
-            let _ = f.write_all(line.as_bytes());
-        }
-        if let Some(w) = s.writer.clone() {
+    if !to_console {
+        return;
+    }
+    match s.writer.clone() {
+        Some(w) => {
             drop(s);
             let thread = std::thread::current();
             w.write(&LogEntry {
@@ -270,6 +285,7 @@ fn emit(level: i32, sender: &str, msg: &str) {
                 thread_name: thread.name().unwrap_or("").to_owned(),
             });
         }
+        None => eprint!("{line}"),
     }
 }
 

@@ -187,7 +187,7 @@ fn messages_are_logged_without_credentials() {
     ep.lib_create().unwrap();
     let mut cfg = EpConfig::default();
     cfg.ua_config.thread_cnt = 0;
-    cfg.log_config.console_level = 0;
+    cfg.log_config.console_level = 4;
     cfg.log_config.level = 4;
     cfg.log_config.writer = Some(ferrosip::log::LogWriterRef(capture.clone()));
     ep.lib_init(&cfg).unwrap();

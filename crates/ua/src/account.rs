@@ -104,4 +104,7 @@ pub(crate) struct AccountState {
     pub(crate) registration: Option<Registration>,
     /// Being removed: waiting for the un-REGISTER to finish.
     pub(crate) closing: bool,
+    /// Removed: [`crate::UaEvent::AccountRemoved`] was reported; the state
+    /// stays readable until the owner releases the slot.
+    pub(crate) closed: bool,
 }

@@ -163,9 +163,25 @@ impl UserAgent {
         slot.account.as_mut()
     }
 
-    /// Whether `id` names a live account (one being removed counts).
+    /// The state of a live account: not being removed.
+    fn live_mut(&mut self, id: AccountId) -> Option<&mut AccountState> {
+        self.state_mut(id).filter(|s| !s.closing)
+    }
+
+    /// Whether `id` names a live account (not one being removed).
     pub fn account_exists(&self, id: AccountId) -> bool {
-        self.state(id).is_some()
+        self.state(id).is_some_and(|s| !s.closing)
+    }
+
+    /// Frees the slot of a removed account, once its owner has handled
+    /// [`UaEvent::AccountRemoved`] (until then its status stays readable, for
+    /// the callbacks of its last events). No effect on other accounts.
+    pub fn release_account(&mut self, id: AccountId) {
+        if let Some(slot) = self.slots.get_mut(id.index as usize) {
+            if slot.generation == id.generation && slot.account.as_ref().is_some_and(|a| a.closed) {
+                slot.account = None;
+            }
+        }
     }
 
     /// Every live account, in slot order.
@@ -188,7 +204,7 @@ impl UserAgent {
 
     /// Makes `id` the default account.
     pub fn set_default(&mut self, id: AccountId) -> Result<(), AccountError> {
-        self.state(id).ok_or(AccountError::NotFound)?;
+        self.live_mut(id).ok_or(AccountError::NotFound)?;
         self.default_account = Some(id);
         Ok(())
     }
@@ -238,6 +254,7 @@ impl UserAgent {
             settings,
             registration,
             closing: false,
+            closed: false,
         };
         let index = match self.slots.iter().position(|s| s.account.is_none()) {
             Some(i) => i,
@@ -280,13 +297,13 @@ impl UserAgent {
         id: AccountId,
         settings: AccountSettings,
     ) -> Result<(), AccountError> {
-        self.state(id).ok_or(AccountError::NotFound)?;
+        self.live_mut(id).ok_or(AccountError::NotFound)?;
         crate::registration::parse_address("account URI", &settings.id_uri)?;
         let reg = self.registration_settings(&settings)?;
         let seed = self.rng.next_u64();
         let call_id = self.token(24);
         let tag = self.token(16);
-        let state = self.state_mut(id).ok_or(AccountError::NotFound)?;
+        let state = self.live_mut(id).ok_or(AccountError::NotFound)?;
         let was_active = state
             .registration
             .as_ref()
@@ -327,7 +344,7 @@ impl UserAgent {
         id: AccountId,
         renew: bool,
     ) -> Result<(), AccountError> {
-        let state = self.state(id).ok_or(AccountError::NotFound)?;
+        let state = self.live_mut(id).ok_or(AccountError::NotFound)?;
         if state.registration.is_none() {
             return Err(AccountError::Invalid(BuildError {
                 what: "registrar URI",
@@ -386,7 +403,7 @@ impl UserAgent {
     pub fn closing_accounts(&self) -> usize {
         self.slots
             .iter()
-            .filter(|s| s.account.as_ref().is_some_and(|a| a.closing))
+            .filter(|s| s.account.as_ref().is_some_and(|a| a.closing && !a.closed))
             .count()
     }
 
@@ -394,8 +411,15 @@ impl UserAgent {
         let Some(slot) = self.slots.get_mut(id.index as usize) else {
             return;
         };
-        if slot.generation != id.generation || slot.account.take().is_none() {
+        if slot.generation != id.generation {
             return;
+        }
+        match slot.account.as_mut() {
+            Some(state) if !state.closed => {
+                state.closing = true;
+                state.closed = true;
+            }
+            _ => return,
         }
         self.timers.cancel(TimerKey::Registration(id));
         self.timers.cancel(TimerKey::CloseDeadline(id));

@@ -128,6 +128,8 @@ struct Registrar {
     nonces: HashSet<String>,
     stale_next: bool,
     seen: Vec<Seen>,
+    /// Bound contacts (URI text) and their expiry in seconds.
+    bindings: HashMap<String, u32>,
 }
 
 impl Registrar {
@@ -144,6 +146,7 @@ impl Registrar {
             nonces: HashSet::new(),
             stale_next: false,
             seen: Vec::new(),
+            bindings: HashMap::new(),
         }
     }
 
@@ -233,6 +236,18 @@ impl Registrar {
                 r
             }
             _ => {
+                let header_expires = request
+                    .raw_value(HeaderName::Expires)
+                    .and_then(|v| v.trim().parse::<u32>().ok());
+                for c in request.contacts() {
+                    let Some(a) = c.address() else { continue };
+                    let e = c.expires().or(header_expires).unwrap_or(3600);
+                    if e == 0 {
+                        self.bindings.remove(&a.uri.to_string());
+                    } else {
+                        self.bindings.insert(a.uri.to_string(), e);
+                    }
+                }
                 let grant = self.max_grant.map_or(expires, |m| expires.min(m));
                 let mut r = Message::response_to(request, StatusCode::OK)
                     .to_tag("reg")
@@ -654,4 +669,46 @@ fn registers_only_when_asked_without_register_on_add() {
         .unwrap();
     w.run_for(secs(1));
     assert_eq!(registrar(&w).seen.len(), 2);
+}
+
+#[test]
+fn rewrites_the_contact_in_one_register_that_removes_the_old_binding() {
+    let mut w: World<Box<dyn Agent>> = World::new(13);
+    let start = w.clock().base();
+    let mut stack = stack(addr(PHONE), 13);
+    // The phone thinks it is 10.0.0.1 (behind a NAT); the registrar sees
+    // 192.0.2.1.
+    stack.set_sent_by(UDP, "10.0.0.1", 5060);
+    let mut ua = UserAgent::new(stack, 13);
+    let account = ua.add_account(start, settings(), true).unwrap();
+    w.add_agent(Box::new(Phone {
+        ua,
+        start,
+        events: Vec::new(),
+    }));
+    w.add_agent(Box::new(Registrar::new(start)));
+    w.run_for(secs(5));
+    let seen = &registrar(&w).seen;
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].contact, "sip:alice@10.0.0.1:5060");
+    assert_eq!(seen[1].contact, "sip:alice@192.0.2.1:5060");
+    let bindings: Vec<&String> = registrar(&w).bindings.keys().collect();
+    assert_eq!(bindings, vec!["sip:alice@192.0.2.1:5060"]);
+    // The application hears once, of the binding that works.
+    let outcomes = phone(&w).outcomes();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].1, 200);
+    let status = phone(&w).ua.account_status(w.now(), account).unwrap();
+    assert_eq!(
+        status.contact.as_deref(),
+        Some("<sip:alice@192.0.2.1:5060>")
+    );
+    // Unregistering leaves nothing behind.
+    let now = w.now();
+    w.downcast_mut::<Phone>(0)
+        .ua
+        .set_registration(now, account, false)
+        .unwrap();
+    w.run_for(secs(5));
+    assert!(registrar(&w).bindings.is_empty());
 }

@@ -891,7 +891,7 @@ class LogConfig(PersistentObject):
     """
     writer: Optional[LogWriter]
     """
-    The application's log writer, which receives every line up to `level`. Default none. Not saved in JSON (nor by PJSUA2).
+    The application's log writer, which receives instead of the console every line up to `consoleLevel`. Default none. Not saved in JSON (nor by PJSUA2).
 
     Type: LogWriter or None.
     """

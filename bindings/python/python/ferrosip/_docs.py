@@ -75,7 +75,7 @@ FIELD_DOCS = {
         'decor': 'What decorates each line, a bitmask of `PJ_LOG_HAS_*` (TIME 16, MICRO_SEC 32, SENDER 64, NEWLINE 128, SPACE 512, THREAD_SWC 8192, INDENT 16384, ...). Default 25328 (those seven).',
         'filename': 'A file to log to as well; empty means none. Default "".',
         'fileFlags': 'How the log file is opened: `PJ_O_APPEND` (4360) appends, 0 truncates. Default 0.',
-        'writer': "The application's log writer, which receives every line up to `level`. Default none. Not saved in JSON (nor by PJSUA2).",
+        'writer': "The application's log writer, which receives instead of the console every line up to `consoleLevel`. Default none. Not saved in JSON (nor by PJSUA2).",
     },
     'MediaConfig': {
         'clockRate': 'Clock rate of the conference bridge, Hz. Default 16000.',

@@ -25,6 +25,7 @@
 mod handler;
 mod settings;
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -80,6 +81,8 @@ pub struct AccountInfo {
 pub struct Account {
     ep: Endpoint,
     id: AccountId,
+    /// The endpoint's life the account belongs to.
+    life: u64,
 }
 
 fn gone(title: &str) -> Error {
@@ -132,7 +135,15 @@ impl Account {
                 Ok(id)
             })
             .map_err(|e| map_err(title, e))?;
-        Ok(Self { ep: ep.clone(), id })
+        Ok(Self::handle(ep, id))
+    }
+
+    fn handle(ep: &Endpoint, id: AccountId) -> Self {
+        Self {
+            ep: ep.clone(),
+            id,
+            life: ep.inner.life.load(Ordering::SeqCst),
+        }
     }
 
     /// Creates a local account for a transport (PJSUA-LIB's
@@ -173,16 +184,14 @@ impl Account {
         accounts
             .keys()
             .find(|a| a.index as i32 == id)
-            .map(|&id| Self { ep: ep.clone(), id })
+            .map(|&id| Self::handle(ep, id))
     }
 
     /// Every live account of the endpoint, in id order.
     pub fn enumerate(ep: &Endpoint) -> Vec<Self> {
         let mut ids: Vec<AccountId> = lock(&ep.inner.accounts).keys().copied().collect();
         ids.sort();
-        ids.into_iter()
-            .map(|id| Self { ep: ep.clone(), id })
-            .collect()
+        ids.into_iter().map(|id| Self::handle(ep, id)).collect()
     }
 
     /// The PJSUA2 account id.
@@ -192,7 +201,8 @@ impl Account {
 
     /// Whether the account is still live (PJSUA2's `isValid`).
     pub fn is_valid(&self) -> bool {
-        lock(&self.ep.inner.accounts).contains_key(&self.id)
+        self.life == self.ep.inner.life.load(Ordering::SeqCst)
+            && lock(&self.ep.inner.accounts).contains_key(&self.id)
     }
 
     /// The endpoint.
@@ -361,13 +371,16 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         }
         UaEvent::AccountRemoved { account } => {
             lock(&ep.inner.accounts).remove(&account);
+            if let Ok(runtime) = ep.runtime("Account") {
+                runtime.with_engine(|ua, _| ua.release_account(account));
+            }
             return;
         }
         UaEvent::Timer { .. } => return,
     };
     let handler = lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone());
     if let Some(handler) = handler {
-        let account = Account { ep: ep.clone(), id };
+        let account = Account::handle(ep, id);
         let mut h = lock(&handler);
         call(h.as_mut(), &account);
     }

@@ -94,8 +94,9 @@ pub struct LogConfig {
     /// How the log file is opened: `PJ_O_APPEND` (4360) appends, 0
     /// truncates. Default 0.
     pub file_flags: u32,
-    /// The application's log writer, which receives every line up to
-    /// `level`. Default none. Not saved in JSON (nor by PJSUA2).
+    /// The application's log writer, which receives instead of the console
+    /// every line up to `consoleLevel`. Default none. Not saved in JSON (nor
+    /// by PJSUA2).
     #[serde(skip)]
     pub writer: Option<crate::log::LogWriterRef>,
 }

@@ -105,7 +105,11 @@ struct Lib {
 pub(crate) struct Inner {
     lib: Mutex<Lib>,
     dispatcher: Dispatcher<UaEvent>,
-    handler: Mutex<Box<dyn EndpointHandler>>,
+    /// The handler, behind its own lock so that a callback may replace it.
+    handler: Mutex<Arc<Mutex<Box<dyn EndpointHandler>>>>,
+    /// Which life of the library this is: counts `lib_create` calls, so a
+    /// handle from an earlier life never reaches an object of a later one.
+    pub(crate) life: std::sync::atomic::AtomicU64,
     pub(crate) accounts: Mutex<HashMap<ua::AccountId, AccountSlot>>,
     timers: Mutex<HashMap<u64, OnTimerParam>>,
     stop: Arc<AtomicBool>,
@@ -166,7 +170,8 @@ impl Endpoint {
                     main_thread: None,
                 }),
                 dispatcher: Dispatcher::new(),
-                handler: Mutex::new(Box::new(handler)),
+                handler: Mutex::new(Arc::new(Mutex::new(Box::new(handler)))),
+                life: std::sync::atomic::AtomicU64::new(0),
                 accounts: Mutex::new(HashMap::new()),
                 timers: Mutex::new(HashMap::new()),
                 stop: Arc::new(AtomicBool::new(false)),
@@ -176,7 +181,7 @@ impl Endpoint {
 
     /// Replaces the endpoint's callbacks.
     pub fn set_handler(&self, handler: impl EndpointHandler + 'static) {
-        *lock(&self.inner.handler) = Box::new(handler);
+        *lock(&self.inner.handler) = Arc::new(Mutex::new(Box::new(handler)));
     }
 
     /// The live endpoint (PJSUA2's `Endpoint::instance()`).
@@ -215,6 +220,7 @@ impl Endpoint {
         let runtime = Runtime::from_engine(engine).map_err(|e| Error::io(title, &e))?;
         lib.runtime = Some(runtime);
         lib.state = LibState::Created;
+        self.inner.life.fetch_add(1, Ordering::SeqCst);
         lib.main_thread = Some(std::thread::current().id());
         self.inner.stop.store(false, Ordering::SeqCst);
         *instance = Some(Arc::downgrade(&self.inner));
@@ -320,7 +326,8 @@ impl Endpoint {
             UaEvent::Timer { id, .. } => {
                 let param = lock(&self.inner.timers).remove(&id);
                 if let Some(param) = param {
-                    lock(&self.inner.handler).on_timer(self, &param);
+                    let handler = lock(&self.inner.handler).clone();
+                    lock(&handler).on_timer(self, &param);
                 }
             }
             other => account::deliver(self, other),

@@ -99,6 +99,8 @@ enum Intent {
 struct InFlight {
     request: Message,
     unregister: bool,
+    /// It also removes the stale Contact.
+    removes_stale: bool,
     /// Credentials were already given once for a 423 round: limits loops.
     interval_retries: u8,
 }
@@ -123,6 +125,8 @@ pub struct Registration {
     failures: u32,
     /// The rewritten Contact to use once the old binding is removed.
     contact_after_unregister: Option<String>,
+    /// A Contact bound before a rewrite, removed by the next REGISTER.
+    stale_contact: Option<String>,
     last: Option<(u16, String, Option<RegistrationError>)>,
     outbox: VecDeque<Message>,
     events: VecDeque<RegistrationEvent>,
@@ -153,6 +157,7 @@ impl Registration {
             wake: None,
             failures: 0,
             contact_after_unregister: None,
+            stale_contact: None,
             last: None,
             outbox: VecDeque::new(),
             events: VecDeque::new(),
@@ -240,6 +245,7 @@ impl Registration {
                 self.in_flight = Some(InFlight {
                     request,
                     unregister,
+                    removes_stale: self.stale_contact.is_some(),
                     interval_retries: 0,
                 });
             }
@@ -258,7 +264,12 @@ impl Registration {
             headers: &self.settings.headers,
             user_agent: self.settings.user_agent.as_deref(),
         }
-        .build(self.cseq, &self.contact, expires)
+        .build(
+            self.cseq,
+            &self.contact,
+            expires,
+            self.stale_contact.as_deref(),
+        )
     }
 
     /// The same request again with the next CSeq (and no Via), for an
@@ -344,6 +355,9 @@ impl Registration {
         reason: String,
     ) {
         self.auth.accepted(&flight.request, response);
+        if flight.removes_stale {
+            self.stale_contact = None;
+        }
         if flight.unregister {
             self.finish(now, true, code, reason, None, Some(response));
             return;
@@ -356,6 +370,22 @@ impl Registration {
             None
         };
         self.failures = 0;
+        if let Some(contact) = new_contact {
+            // As PJSUA2: the registration counts (and the application hears
+            // of it) once it holds the Contact the registrar can reach.
+            tracing::info!(old = %self.contact, new = %contact, "registrar sees another address; rewriting Contact");
+            if rewrite.unregister_old {
+                // Remove the old binding, then register the new Contact.
+                self.queued = Some(Intent::Register);
+                self.contact_after_unregister = Some(contact);
+                self.start(now, Intent::Unregister);
+            } else {
+                // One REGISTER removes the old binding and adds the new one.
+                self.stale_contact = Some(std::mem::replace(&mut self.contact, contact));
+                self.start(now, Intent::Register);
+            }
+            return;
+        }
         self.granted = (granted > 0).then(|| (granted, now + Duration::from_secs(granted.into())));
         self.last = Some((code, reason.clone(), None));
         self.events
@@ -367,19 +397,6 @@ impl Registration {
                 response: Some(response.clone()),
                 unregister: false,
             }));
-        if let Some(contact) = new_contact {
-            tracing::info!(old = %self.contact, new = %contact, "registrar sees another address; rewriting Contact");
-            if rewrite.unregister_old {
-                // Remove the old binding, then register the new Contact.
-                self.queued = Some(Intent::Register);
-                self.start(now, Intent::Unregister);
-                self.contact_after_unregister = Some(contact);
-            } else {
-                self.contact = contact;
-                self.start(now, Intent::Register);
-            }
-            return;
-        }
         if let Some(intent) = self.queued.take() {
             self.start(now, intent);
             return;

@@ -52,11 +52,14 @@ pub(crate) struct RegisterTemplate<'s> {
 impl RegisterTemplate<'_> {
     /// A REGISTER binding `contact` for `expires` seconds (0 removes it),
     /// without Via (the transaction layer adds it).
+    /// `stale`, if given, is a Contact bound before that this request
+    /// removes (`expires=0`) in the same REGISTER.
     pub(crate) fn build(
         &self,
         cseq: u32,
         contact: &str,
         expires: u32,
+        stale: Option<&str>,
     ) -> Result<Message, BuildError> {
         let registrar = Uri::parse(self.registrar.trim())
             .map_err(|_| invalid("registrar URI", self.registrar))?;
@@ -88,7 +91,13 @@ impl RegisterTemplate<'_> {
             }
             builder = builder.route(&route);
         }
-        builder = builder.contact(&contact).typed(&Expires(expires));
+        builder = builder.contact(&contact);
+        if let Some(stale) = stale {
+            let mut old = parse_address("Contact", stale)?;
+            old.params.set("expires", Some("0"));
+            builder = builder.contact(&old);
+        }
+        builder = builder.typed(&Expires(expires));
         if let Some(agent) = self.user_agent.filter(|a| !a.is_empty()) {
             builder = builder.header(HeaderName::UserAgent, agent);
         }
@@ -211,6 +220,7 @@ mod tests {
                 7,
                 "<sip:alice@192.0.2.1:5070>;+sip.instance=\"<urn:x>\"",
                 300,
+                None,
             )
             .unwrap();
         let text = String::from_utf8(m.to_bytes()).unwrap();
@@ -230,6 +240,23 @@ mod tests {
         assert!(text.contains("User-Agent: ferrosip-test\r\n"));
         let to = m.to().unwrap();
         assert!(to.0.params.get("tag").is_none());
+        // A stale binding is removed in the same request.
+        let m = t
+            .build(
+                8,
+                "<sip:alice@198.51.100.1:5070>",
+                300,
+                Some("<sip:alice@192.0.2.1:5070>"),
+            )
+            .unwrap();
+        let contacts: Vec<String> = m.contacts().map(|c| c.to_string()).collect();
+        assert_eq!(
+            contacts,
+            vec![
+                "<sip:alice@198.51.100.1:5070>;expires=300".to_owned(),
+                "<sip:alice@192.0.2.1:5070>;expires=0".to_owned()
+            ]
+        );
     }
 
     #[test]
@@ -243,12 +270,12 @@ mod tests {
             headers: &[],
             user_agent: None,
         };
-        assert!(t.build(1, "<sip:a@127.0.0.1>", 60).is_err());
+        assert!(t.build(1, "<sip:a@127.0.0.1>", 60, None).is_err());
         let t = RegisterTemplate {
             registrar: "tel:+123",
             ..t
         };
-        assert!(t.build(1, "<sip:a@127.0.0.1>", 60).is_err());
+        assert!(t.build(1, "<sip:a@127.0.0.1>", 60, None).is_err());
     }
 
     fn response(text: &str) -> Message {
