@@ -287,3 +287,30 @@ fn local_accounts_take_the_transport_address_and_never_register() {
     ep.lib_destroy().unwrap();
     assert!(!b.is_valid());
 }
+
+#[test]
+fn a_handle_from_an_earlier_life_never_reaches_a_new_account() {
+    let _turn = serial();
+    let ep = Endpoint::new();
+    ep.lib_create().unwrap();
+    ep.lib_init(&config(0)).unwrap();
+    let udp = ep
+        .transport_create(TransportType::Udp, &loopback())
+        .unwrap();
+    let old = ferrosip::Account::create_local(&ep, udp, true, ferrosip::account::NoAccountHandler)
+        .unwrap();
+    ep.lib_destroy().unwrap();
+    ep.lib_create().unwrap();
+    ep.lib_init(&config(0)).unwrap();
+    let udp = ep
+        .transport_create(TransportType::Udp, &loopback())
+        .unwrap();
+    let new = ferrosip::Account::create_local(&ep, udp, true, ferrosip::account::NoAccountHandler)
+        .unwrap();
+    assert_eq!(old.id(), new.id());
+    assert!(!old.is_valid());
+    assert_eq!(old.info().unwrap_err().status, status::PJ_EGONE);
+    assert_eq!(old.shutdown().unwrap_err().status, status::PJ_EGONE);
+    assert!(new.is_valid());
+    ep.lib_destroy().unwrap();
+}
