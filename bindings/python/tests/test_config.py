@@ -16,21 +16,10 @@ import pytest
 
 import ferrosip as pj
 from ferrosip import _config
-from conftest import require
+from conftest import require, run_oracle
 
 ORACLE = Path(__file__).parent / "data" / "pjsua2_oracle.py"
 
-
-def run_oracle(*args):
-    """The JSON answer of tests/data/pjsua2_oracle.py (the real PJSUA2)."""
-    require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
-    out = subprocess.run(
-        [sys.executable, str(ORACLE), *args], capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    answer = json.loads(out.stdout)
-    assert "ok" in answer, answer
-    return answer["ok"]
 
 
 @functools.lru_cache(maxsize=None)

@@ -1,28 +1,11 @@
 """PJSUA2's integer constants, with PJSUA2's values."""
 
-import importlib.util
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import ferrosip as pj
 from ferrosip import _constants
-from conftest import require
-
-ORACLE = Path(__file__).parent / "data" / "pjsua2_oracle.py"
+from conftest import run_oracle
 
 
-def run_oracle(*args):
-    """The JSON answer of tests/data/pjsua2_oracle.py (the real PJSUA2)."""
-    require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
-    out = subprocess.run(
-        [sys.executable, str(ORACLE), *args], capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    answer = json.loads(out.stdout)
-    assert "ok" in answer, answer
-    return answer["ok"]
 
 
 def test_every_constant_has_pjsua2s_value():
