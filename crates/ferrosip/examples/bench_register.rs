@@ -14,10 +14,12 @@
 //!              set_registration(true) on every account (credentials sent up
 //!              front: 200 at once), each round waiting for every 200; then
 //!              lib_destroy, timed (it unregisters every account)
-//!   memory     VmRSS before and after creating N accounts that do not
-//!              register yet (registerOnAdd = false), then after registering
-//!              them all, and again 6 s later (past Timer K, when the
-//!              REGISTER transactions are gone); then lib_destroy, timed
+//!   memory     VmRSS (after 0.3 s of idling) before and after creating N
+//!              accounts that do not register yet (registerOnAdd = false),
+//!              then after registering them all, and again 6 s later (past
+//!              Timer K, when the REGISTER transactions are gone), and after
+//!              one more round of set_registration(true); then lib_destroy,
+//!              timed
 //!   kamailio   start kamailio with the users u0000…, print
 //!              `KAMAILIO <addr> <log>` and keep it up until stdin closes
 //!
@@ -34,6 +36,9 @@
 //!   --batch B           register (and re-register) B accounts at a time,
 //!                       waiting for their 200s before the next B (default 0:
 //!                       all at once)
+//!   --cycles C          register: measure the initial registration C times,
+//!                       shutting the accounts down and creating them again
+//!                       in between (default 1)
 //! ```
 //!
 //! The users are `u0000`, `u0001`, … with passwords `u0000pw`, …, in domain
@@ -71,12 +76,13 @@ struct Options {
     users: usize,
     first: usize,
     batch: usize,
+    cycles: usize,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: bench_register [register|memory|kamailio] [--accounts N] [--rounds K] \
-         [--threads 0|1] [--registrar IP:PORT] [--kamailio-log PATH] [--users N] [--first I] [--batch B]"
+         [--threads 0|1] [--registrar IP:PORT] [--kamailio-log PATH] [--users N] [--first I] [--batch B] [--cycles C]"
     );
     std::process::exit(2);
 }
@@ -97,6 +103,7 @@ fn parse_options() -> Options {
         users: 1000,
         first: 0,
         batch: 0,
+        cycles: 1,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -110,6 +117,7 @@ fn parse_options() -> Options {
             "--users" => o.users = number(value()),
             "--first" => o.first = number(value()),
             "--batch" => o.batch = number(value()),
+            "--cycles" => o.cycles = number(value()),
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -178,16 +186,33 @@ fn clock_ticks() -> u64 {
     })
 }
 
-/// Counts of what kamailio logged: (REGISTERs received, REGISTERs
-/// challenged).
-fn kamailio_counts(log: Option<&str>) -> Option<(u64, u64)> {
-    let text = std::fs::read_to_string(log?).ok()?;
+/// Where kamailio's log ends now (its length), to count from there later.
+fn log_mark(log: Option<&str>) -> Option<u64> {
+    std::fs::metadata(log?).ok().map(|m| m.len())
+}
+
+/// Counts of what kamailio logged since `mark`: (REGISTERs received,
+/// REGISTERs challenged). Reads only what was added, a line at a time, so
+/// that counting neither grows the heap nor sweeps the caches (the whole log
+/// reaches megabytes).
+fn kamailio_counts(log: Option<&str>, mark: Option<u64>) -> Option<(u64, u64)> {
+    use std::io::Seek as _;
+    let mut file = std::fs::File::open(log?).ok()?;
+    file.seek(std::io::SeekFrom::Start(mark?)).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(16 * 1024, file);
+    let mut line = Vec::with_capacity(1024);
     let mut registers = 0;
     let mut challenged = 0;
-    for line in text.lines() {
-        if line.contains("REQUEST REGISTER ") {
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        if text.contains("REQUEST REGISTER ") {
             registers += 1;
-        } else if line.contains("AUTH: REGISTER ") && line.contains("challenge") {
+        } else if text.contains("AUTH: REGISTER ") && text.contains("challenge") {
             challenged += 1;
         }
     }
@@ -240,18 +265,37 @@ struct Phase {
     drops_registrar: u64,
 }
 
+impl Phase {
+    /// Adds another measurement of the same kind (cycles of the initial
+    /// phase).
+    fn add(&mut self, other: &Self) {
+        let empty = self.wall.is_zero() && self.registers == 0;
+        self.challenged = match (self.challenged, other.challenged) {
+            _ if empty => other.challenged,
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        self.wall += other.wall;
+        self.cpu += other.cpu;
+        self.cpu_ticks += other.cpu_ticks;
+        self.registers += other.registers;
+        self.drops_ours += other.drops_ours;
+        self.drops_registrar += other.drops_registrar;
+    }
+}
+
 struct Meter {
     start: Instant,
     cpu: (Duration, Duration),
     context: Context,
-    counts: Option<(u64, u64)>,
+    mark: Option<u64>,
     drops: (u64, u64),
 }
 
 impl Meter {
     fn start(context: &Context) -> Self {
         Self {
-            counts: kamailio_counts(context.log.as_deref()),
+            mark: log_mark(context.log.as_deref()),
             drops: (udp_drops(context.ours), udp_drops(context.registrar)),
             context: context.clone(),
             cpu: cpu(),
@@ -266,10 +310,10 @@ impl Meter {
             udp_drops(self.context.ours),
             udp_drops(self.context.registrar),
         );
-        let after = kamailio_counts(self.context.log.as_deref());
-        let (registers, challenged) = match (self.counts, after) {
-            (Some((r0, c0)), Some((r1, c1))) => (r1 - r0, Some(c1 - c0)),
-            _ => (registers_by_cseq, None),
+        let (registers, challenged) = match kamailio_counts(self.context.log.as_deref(), self.mark)
+        {
+            Some((r, c)) => (r, Some(c)),
+            None => (registers_by_cseq, None),
         };
         Phase {
             wall,
@@ -414,6 +458,18 @@ fn wait_for(ep: &Endpoint, shared: &Shared, threads: u32, target: usize) -> bool
     }
 }
 
+/// Lets `how_long` pass, polling when `threads` is 0.
+fn idle(ep: &Endpoint, threads: u32, how_long: Duration) {
+    let end = Instant::now() + how_long;
+    while Instant::now() < end {
+        if threads == 0 {
+            ep.lib_handle_events(50).expect("lib_handle_events");
+        } else {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 /// Where to register: the given registrar, or a kamailio started here with
 /// the users the run needs.
 fn registrar(o: &Options) -> (Option<Kamailio>, String, Option<String>) {
@@ -518,36 +574,50 @@ fn register(o: &Options) -> ExitCode {
         .collect();
 
     // Every account registers: REGISTER, 401, REGISTER with credentials, 200.
+    // With --cycles C, C times over: the accounts are shut down (their
+    // un-REGISTERs are not measured) and created again.
     let batch = if o.batch == 0 { o.accounts } else { o.batch };
-    let meter = Meter::start(&context);
-    let mut accounts = Vec::with_capacity(o.accounts);
-    for chunk in configs.chunks(batch) {
-        for cfg in chunk {
-            let handler = Counter {
-                shared: shared.clone(),
-                last_cseq: 0,
-            };
-            accounts.push(Account::create(&ep, cfg, false, handler).expect("Account::create"));
+    let mut initial = Phase::default();
+    let mut accounts: Vec<Account> = Vec::with_capacity(o.accounts);
+    for cycle in 0..o.cycles.max(1) {
+        if cycle > 0 {
+            for acc in accounts.drain(..) {
+                acc.shutdown().expect("Account::shutdown");
+            }
+            idle(&ep, o.threads, Duration::from_millis(50));
         }
-        if !wait_for(&ep, &shared, o.threads, accounts.len()) {
-            return fail(&shared, "initial registration");
+        let base = shared.lock().ok;
+        let sent = shared.lock().registers;
+        let meter = Meter::start(&context);
+        for chunk in configs.chunks(batch) {
+            for cfg in chunk {
+                let handler = Counter {
+                    shared: shared.clone(),
+                    last_cseq: 0,
+                };
+                accounts.push(Account::create(&ep, cfg, false, handler).expect("Account::create"));
+            }
+            if !wait_for(&ep, &shared, o.threads, base + accounts.len()) {
+                return fail(&shared, "initial registration");
+            }
         }
+        initial.add(&meter.stop(shared.lock().registers - sent));
     }
-    let initial = meter.stop(shared.lock().registers);
     describe("initial", &initial);
 
     // K rounds of re-registration, credentials up front.
+    let base = shared.lock().ok;
     let before = shared.lock().registers;
     let meter = Meter::start(&context);
-    for round in 1..=o.rounds {
-        let mut target = o.accounts * round;
+    for round in 0..o.rounds {
+        let mut target = base + o.accounts * round;
         for chunk in accounts.chunks(batch) {
             for acc in chunk {
                 acc.set_registration(true).expect("set_registration");
             }
             target += chunk.len();
             if !wait_for(&ep, &shared, o.threads, target) {
-                return fail(&shared, &format!("round {round}"));
+                return fail(&shared, &format!("round {}", round + 1));
             }
         }
     }
@@ -565,11 +635,12 @@ fn register(o: &Options) -> ExitCode {
         destroy.as_secs_f64()
     );
     println!(
-        "RESULT impl=ferrosip mode=register threads={} accounts={} rounds={} batch={batch} {} {} \
-         destroy_s={} destroy_accounts={active} destroy_registers={unregisters}",
+        "RESULT impl=ferrosip mode=register threads={} accounts={} rounds={} batch={batch} \
+         cycles={} {} {} destroy_s={} destroy_accounts={active} destroy_registers={unregisters}",
         o.threads,
         o.accounts,
         o.rounds,
+        o.cycles.max(1),
         phase_fields("initial", &initial),
         phase_fields("rounds", &rounds),
         secs(destroy),
@@ -581,15 +652,11 @@ fn register(o: &Options) -> ExitCode {
 /// meanwhile (the un-REGISTERs and their retransmissions; -1 when its log
 /// is not known).
 fn destroy(ep: &Endpoint, context: &Context) -> (Duration, i64) {
-    let before = kamailio_counts(context.log.as_deref());
+    let mark = log_mark(context.log.as_deref());
     let start = Instant::now();
     ep.lib_destroy().expect("lib_destroy");
     let took = start.elapsed();
-    let after = kamailio_counts(context.log.as_deref());
-    let registers = match (before, after) {
-        (Some((a, _)), Some((b, _))) => (b - a) as i64,
-        _ => -1,
-    };
+    let registers = kamailio_counts(context.log.as_deref(), mark).map_or(-1, |(r, _)| r as i64);
     (took, registers)
 }
 
@@ -600,7 +667,10 @@ fn memory(o: &Options) -> ExitCode {
     let batch = if o.batch == 0 { o.accounts } else { o.batch };
     let shared = Arc::new(Shared::default());
     let mut accounts = Vec::with_capacity(o.accounts);
+    // Let the start-up settle first (the DNS thread initialises on its own).
+    idle(&ep, o.threads, Duration::from_millis(300));
     let before = rss_kib();
+    let start = Instant::now();
     for i in o.first..o.first + o.accounts {
         let cfg = account_config(&registrar, &user(i), false);
         let handler = Counter {
@@ -609,6 +679,7 @@ fn memory(o: &Options) -> ExitCode {
         };
         accounts.push(Account::create(&ep, &cfg, false, handler).expect("Account::create"));
     }
+    let create = start.elapsed();
     let created = rss_kib();
     let meter = Meter::start(&context);
     let mut target = 0;
@@ -625,27 +696,40 @@ fn memory(o: &Options) -> ExitCode {
     let took = registering.wall;
     let registered = rss_kib();
     // The REGISTER transactions linger for Timer K (T4, 5 s over UDP).
-    let end = Instant::now() + SETTLE;
-    while Instant::now() < end {
-        if o.threads == 0 {
-            ep.lib_handle_events(50).expect("lib_handle_events");
-        } else {
-            std::thread::sleep(Duration::from_millis(50));
+    idle(&ep, o.threads, SETTLE);
+    let settled = rss_kib();
+    // One more round: do the freed transactions' pages get reused?
+    let mut target = o.accounts;
+    for chunk in accounts.chunks(batch) {
+        for acc in chunk {
+            acc.set_registration(true).expect("set_registration");
+        }
+        target += chunk.len();
+        if !wait_for(&ep, &shared, o.threads, target) {
+            return fail(&shared, "re-registration");
         }
     }
-    let settled = rss_kib();
+    let reregistered = rss_kib();
     let n = o.accounts as f64;
     let each = |kib: u64| kib.saturating_sub(before) as f64 / n;
     eprintln!(
+        "   create: {} accounts (registerOnAdd = false) in {:.3} s = {:.1} µs each",
+        o.accounts,
+        create.as_secs_f64(),
+        create.as_secs_f64() * 1e6 / n
+    );
+    eprintln!(
         "   memory: VmRSS {before} KiB before, {created} KiB with {} accounts ({:.2} KiB each), \
          {registered} KiB once registered ({:.2} KiB each; registering took {:.3} s), \
-         {settled} KiB {} s later ({:.2} KiB each)",
+         {settled} KiB {} s later ({:.2} KiB each), {reregistered} KiB after one more \
+         registration round ({:.2} KiB each)",
         o.accounts,
         each(created),
         each(registered),
         took.as_secs_f64(),
         SETTLE.as_secs(),
         each(settled),
+        each(reregistered),
     );
     describe("register", &registering);
     let (destroy, unregisters) = destroy(&ep, &context);
@@ -658,10 +742,11 @@ fn memory(o: &Options) -> ExitCode {
     println!(
         "RESULT impl=ferrosip mode=memory threads={} accounts={} batch={batch} \
          rss_before_kib={before} rss_created_kib={created} rss_registered_kib={registered} \
-         rss_settled_kib={settled} {} \
+         rss_settled_kib={settled} rss_reregistered_kib={reregistered} create_s={} {} \
          destroy_s={} destroy_accounts={} destroy_registers={unregisters}",
         o.threads,
         o.accounts,
+        secs(create),
         phase_fields("register", &registering),
         secs(destroy),
         o.accounts,
