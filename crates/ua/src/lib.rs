@@ -17,4 +17,4 @@ mod timers;
 mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
-pub use user_agent::{AccountError, AccountStatus, UaEvent, UserAgent};
+pub use user_agent::{AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, UaEvent, UserAgent};

@@ -19,6 +19,13 @@ use crate::registration::{
 use crate::select::select_account;
 use crate::timers::Timers;
 
+/// How many REGISTERs may be in flight at once by default. A thousand
+/// accounts refreshing together (or unregistering at `lib_destroy`) would
+/// otherwise send a thousand datagrams at once, and the answers overflow a
+/// socket's receive buffer (the registrar's or ours): each lost one costs a
+/// retransmission 500 ms later. 32 answers fit the smallest default buffer.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
+
 /// What the user agent reports to its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UaEvent {
@@ -110,6 +117,10 @@ pub struct UserAgent {
     default_account: Option<AccountId>,
     owners: HashMap<ClientTxId, AccountId>,
     current: HashMap<AccountId, ClientTxId>,
+    /// REGISTERs waiting for a free place among those in flight.
+    waiting: VecDeque<(AccountId, Message)>,
+    /// How many REGISTERs may be in flight at once.
+    max_in_flight: usize,
     timers: Timers<TimerKey>,
     user_tokens: HashMap<u64, u64>,
     next_timer: u64,
@@ -127,12 +138,20 @@ impl UserAgent {
             default_account: None,
             owners: HashMap::new(),
             current: HashMap::new(),
+            waiting: VecDeque::new(),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             timers: Timers::new(),
             user_tokens: HashMap::new(),
             next_timer: 1,
             events: VecDeque::new(),
             user_agent: None,
         }
+    }
+
+    /// Sets how many REGISTERs may be in flight at once (at least 1); the
+    /// others wait their turn, in order.
+    pub fn set_max_in_flight(&mut self, max: usize) {
+        self.max_in_flight = max.max(1);
     }
 
     /// Sets the User-Agent header of requests (none when empty).
@@ -426,6 +445,7 @@ impl UserAgent {
         if let Some(tx) = self.current.remove(&id) {
             self.owners.remove(&tx);
         }
+        self.waiting.retain(|(a, _)| *a != id);
         if self.default_account == Some(id) {
             self.default_account = None;
         }
@@ -510,21 +530,16 @@ impl UserAgent {
             let Some(request) = reg.poll_request() else {
                 break;
             };
-            match self.stack.send_request_located(now, request) {
-                Ok(tx) => {
-                    if let Some(old) = self.current.insert(id, tx) {
-                        self.owners.remove(&old);
-                    }
-                    self.owners.insert(tx, id);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "REGISTER could not be sent");
-                    if let Some(reg) = self.slot_registration(id) {
-                        reg.handle_failure(now, Termination::TransportError);
-                    }
-                }
+            // The request replaces whatever of this account was waiting.
+            self.waiting.retain(|(a, _)| *a != id);
+            if let Some(old) = self.current.remove(&id) {
+                // An answered request's transaction may linger (Timer K);
+                // it no longer counts as in flight.
+                self.owners.remove(&old);
             }
+            self.waiting.push_back((id, request));
         }
+        self.pump(now);
         let mut closing_done = false;
         let closing = self.state(id).is_some_and(|s| s.closing);
         if let Some(reg) = self.slot_registration(id) {
@@ -566,6 +581,35 @@ impl UserAgent {
         }
     }
 
+    /// Sends waiting REGISTERs while there is room in flight.
+    fn pump(&mut self, now: Instant) {
+        let mut failed = Vec::new();
+        while self.owners.len() < self.max_in_flight {
+            let Some((id, request)) = self.waiting.pop_front() else {
+                break;
+            };
+            if self.slot_registration(id).is_none() {
+                continue;
+            }
+            match self.stack.send_request_located(now, request) {
+                Ok(tx) => {
+                    self.current.insert(id, tx);
+                    self.owners.insert(tx, id);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "REGISTER could not be sent");
+                    if let Some(reg) = self.slot_registration(id) {
+                        reg.handle_failure(now, Termination::TransportError);
+                    }
+                    failed.push(id);
+                }
+            }
+        }
+        for id in failed {
+            self.flush(now, id);
+        }
+    }
+
     fn slot_registration(&mut self, id: AccountId) -> Option<&mut Registration> {
         self.state_mut(id)?.registration.as_mut()
     }
@@ -583,6 +627,12 @@ impl UserAgent {
                 if self.current.get(&id) != Some(&transaction) {
                     return;
                 }
+                if response.status().is_some_and(|s| s.is_final()) {
+                    // Answered: no longer in flight, though the transaction
+                    // lingers for retransmissions (Timer K).
+                    self.owners.remove(&transaction);
+                    self.current.remove(&id);
+                }
                 if let Some(reg) = self.slot_registration(id) {
                     reg.handle_response(now, &response);
                 }
@@ -595,16 +645,17 @@ impl UserAgent {
                 let Some(id) = self.owners.remove(&transaction) else {
                     return;
                 };
-                if self.current.get(&id) != Some(&transaction) {
-                    return;
-                }
-                self.current.remove(&id);
-                if termination != Termination::Completed {
-                    if let Some(reg) = self.slot_registration(id) {
-                        reg.handle_failure(now, termination);
+                if self.current.get(&id) == Some(&transaction) {
+                    self.current.remove(&id);
+                    if termination != Termination::Completed {
+                        if let Some(reg) = self.slot_registration(id) {
+                            reg.handle_failure(now, termination);
+                        }
+                        self.flush(now, id);
                     }
-                    self.flush(now, id);
                 }
+                // A place in flight is free.
+                self.pump(now);
             }
             Event::LocationFailed { transaction, error } => {
                 tracing::warn!(?transaction, %error, "could not locate the next hop");

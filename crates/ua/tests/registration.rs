@@ -712,3 +712,56 @@ fn rewrites_the_contact_in_one_register_that_removes_the_old_binding() {
     w.run_for(secs(5));
     assert!(registrar(&w).bindings.is_empty());
 }
+
+#[test]
+fn a_burst_of_registrations_is_paced() {
+    let link = LinkConfig {
+        delay: Duration::from_millis(20),
+        ..LinkConfig::default()
+    };
+    let mut w: World<Box<dyn Agent>> = World::new(14);
+    w.network_mut().set_default_link(link);
+    let start = w.clock().base();
+    let mut ua = UserAgent::new(stack(addr(PHONE), 14), 14);
+    let accounts: Vec<AccountId> = (0..100)
+        .map(|n| {
+            let s = AccountSettings {
+                id_uri: format!("sip:user{n}@example.test"),
+                ..settings()
+            };
+            ua.add_account(start, s, false).unwrap()
+        })
+        .collect();
+    w.add_agent(Box::new(Phone {
+        ua,
+        start,
+        events: Vec::new(),
+    }));
+    w.add_agent(Box::new(Registrar::new(start)));
+    w.run_for(secs(2));
+    let seen = &registrar(&w).seen;
+    assert_eq!(seen.len(), 100);
+    let first_wave = seen
+        .iter()
+        .filter(|s| s.at == Duration::from_millis(20))
+        .count();
+    assert_eq!(first_wave, ua::DEFAULT_MAX_IN_FLIGHT);
+    // The rest went out as answers came back (20 ms there, 20 ms back).
+    assert!(
+        seen[ua::DEFAULT_MAX_IN_FLIGHT..]
+            .iter()
+            .all(|s| s.at >= Duration::from_millis(60))
+    );
+    let now = w.now();
+    for a in &accounts {
+        assert!(phone(&w).ua.account_status(now, *a).unwrap().reg_active);
+    }
+    // All of them unregistering at once are paced too, and all succeed.
+    let now = w.now();
+    let phone_mut = w.downcast_mut::<Phone>(0);
+    phone_mut.ua.remove_all_accounts(now, secs(4));
+    w.run_for(secs(2));
+    assert_eq!(phone(&w).ua.closing_accounts(), 0);
+    let unregistered = registrar(&w).seen.iter().filter(|s| s.expires == 0).count();
+    assert_eq!(unregistered, 100);
+}

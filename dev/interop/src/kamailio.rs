@@ -268,7 +268,10 @@ impl KamailioOptions {
     }
 
     fn create_db(&self, sqlite3: &Path, db: &Path) -> io::Result<()> {
-        let mut sql = String::from(SCHEMA);
+        // One transaction: a thousand users insert in milliseconds rather
+        // than seconds (each statement alone would be synced to disk).
+        let mut sql = String::from("BEGIN;\n");
+        sql.push_str(SCHEMA);
         if self.presence {
             sql.push_str(PRESENCE_SCHEMA);
         }
@@ -281,6 +284,7 @@ impl KamailioOptions {
                 password.replace('\'', "''"),
             );
         }
+        sql.push_str("COMMIT;\n");
         let mut child = Command::new(sqlite3)
             .arg(db)
             .stdin(Stdio::piped())

@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use mio::net::{TcpListener, UdpSocket};
+use mio::net::TcpListener;
 use mio::{Events, Poll, Registry, Waker};
 use sip_core::stack::{Event, Stack, StackConfig, Transmit};
 use sip_core::transport::{ConnectionId, TransportId, TransportKind};
@@ -170,7 +170,7 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
         let stack = core.engine.stack_mut();
         let local = match kind {
             TransportKind::Udp => {
-                let socket = UdpSocket::bind(bind)?;
+                let socket = sockets::bind_udp(bind)?;
                 let local = socket.local_addr()?;
                 let id = stack.add_transport(kind, local);
                 core.sockets.add_udp(&self.shared.registry, id, socket)?;
@@ -315,9 +315,12 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
         let stack = engine.stack_mut();
         match sockets.listeners.get(&id) {
             Some(Listener::Udp(socket)) => {
-                let mut buf = vec![0u8; 65_535];
+                let buf = &mut sockets.recv_buffer;
+                if buf.len() < 65_535 {
+                    buf.resize(65_535, 0);
+                }
                 loop {
-                    match socket.recv_from(&mut buf) {
+                    match socket.recv_from(buf) {
                         Ok((n, from)) => {
                             crate::log::sip_message("RX", from, &buf[..n]);
                             stack.handle_datagram(now, id, from, &buf[..n]);

@@ -67,6 +67,8 @@ pub(super) struct Sockets {
     /// Datagrams the kernel refused for lack of buffer space (dropped; the
     /// transaction layer retransmits).
     pub(super) udp_send_drops: u64,
+    /// Where datagrams are read into, reused (sized on first use).
+    pub(super) recv_buffer: Vec<u8>,
 }
 
 /// What reading a stream found.
@@ -75,6 +77,23 @@ pub(super) enum StreamRead {
     Data(Vec<u8>),
     /// The peer closed, or the connection failed.
     Closed,
+}
+
+/// The receive (and send) buffer asked for UDP sockets: room for a burst of
+/// a few thousand SIP datagrams. The kernel may grant less (Linux caps it at
+/// `net.core.rmem_max`).
+const UDP_BUFFER: usize = 4 << 20;
+
+/// A non-blocking UDP socket bound to `addr`, with large buffers.
+pub(super) fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    // Best effort: a smaller buffer still works.
+    let _ = socket.set_recv_buffer_size(UDP_BUFFER);
+    let _ = socket.set_send_buffer_size(UDP_BUFFER);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    Ok(UdpSocket::from_std(socket.into()))
 }
 
 impl Sockets {
