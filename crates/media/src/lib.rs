@@ -17,6 +17,12 @@
 //! - `bridge`: the conference bridge; `wav`, `tone`: players, recorders and
 //!   tone generators.
 
+pub mod bridge;
+pub mod codec;
+pub mod jitter;
 pub mod port;
+pub mod rtp;
+pub mod tone;
+pub mod wav;
 
 pub use port::{AudioFormat, FrameKind, MediaPort};

@@ -1,0 +1,1 @@
+//! The `jitter` module (being written).

@@ -1,0 +1,1 @@
+//! The `tone` module (being written).

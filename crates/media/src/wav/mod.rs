@@ -1,0 +1,1 @@
+//! The `wav` module (being written).
