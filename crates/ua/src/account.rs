@@ -91,6 +91,7 @@ impl Default for AccountSettings {
             contact_rewrite: ContactRewrite {
                 enabled: true,
                 unregister_old: false,
+                always_update: true,
             },
             transport: None,
         }

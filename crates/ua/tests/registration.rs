@@ -765,3 +765,37 @@ fn a_burst_of_registrations_is_paced() {
     let unregistered = registrar(&w).seen.iter().filter(|s| s.expires == 0).count();
     assert_eq!(unregistered, 100);
 }
+
+#[test]
+fn a_challenge_already_rewrites_the_contact_of_the_authenticated_retry() {
+    let mut w: World<Box<dyn Agent>> = World::new(15);
+    let start = w.clock().base();
+    let mut stack = stack(addr(PHONE), 15);
+    stack.set_sent_by(UDP, "10.0.0.1", 5060);
+    let mut ua = UserAgent::new(stack, 15);
+    let mut s = settings();
+    s.credentials = vec![Credential::new("*", "alice", "secret")];
+    ua.add_account(start, s, true).unwrap();
+    w.add_agent(Box::new(Phone {
+        ua,
+        start,
+        events: Vec::new(),
+    }));
+    w.add_agent(Box::new(Registrar::new(start).with_auth("alice", "secret")));
+    w.run_for(secs(5));
+    let seen = &registrar(&w).seen;
+    let flow: Vec<(&str, Option<u16>)> = seen
+        .iter()
+        .map(|s| (s.contact.as_str(), s.answered))
+        .collect();
+    assert_eq!(
+        flow,
+        vec![
+            ("sip:alice@10.0.0.1:5060", Some(401)),
+            ("sip:alice@192.0.2.1:5060", Some(200)),
+        ]
+    );
+    let bindings: Vec<&String> = registrar(&w).bindings.keys().collect();
+    assert_eq!(bindings, vec!["sip:alice@192.0.2.1:5060"]);
+    assert_eq!(phone(&w).outcomes().len(), 1);
+}

@@ -13,6 +13,8 @@ const PROXY_USE_OUTBOUND: u32 = 1;
 const PROXY_USE_ACC: u32 = 2;
 /// `contactRewriteMethod` bit: unregister the old Contact first.
 const REWRITE_UNREGISTER: i32 = 1;
+/// `contactRewriteMethod` bit: rewrite on any final response.
+const REWRITE_ALWAYS_UPDATE: i32 = 4;
 
 fn credential(cred: &AuthCredInfo, title: &str) -> Result<Credential> {
     if !cred.scheme.is_empty() && !cred.scheme.eq_ignore_ascii_case("digest") {
@@ -128,6 +130,7 @@ pub(crate) fn account_settings(
         contact_rewrite: ContactRewrite {
             enabled: cfg.nat_config.contact_rewrite_use != 0,
             unregister_old: cfg.nat_config.contact_rewrite_method & REWRITE_UNREGISTER != 0,
+            always_update: cfg.nat_config.contact_rewrite_method & REWRITE_ALWAYS_UPDATE != 0,
         },
         transport,
     })

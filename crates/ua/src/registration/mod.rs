@@ -293,6 +293,16 @@ impl Registration {
         match code {
             200..=299 => self.accepted(now, flight, response, code, reason),
             401 | 407 => {
+                let rewrite = self.settings.contact_rewrite;
+                if rewrite.enabled && rewrite.always_update && !flight.unregister {
+                    if let Some(contact) = rewritten_contact(response, &self.contact) {
+                        tracing::info!(old = %self.contact, new = %contact, "registrar sees another address; the retry carries the rewritten Contact");
+                        let old = std::mem::replace(&mut self.contact, contact);
+                        if self.granted.is_some() {
+                            self.stale_contact = Some(old);
+                        }
+                    }
+                }
                 let expires = if flight.unregister { 0 } else { self.expires };
                 let result = self
                     .resend(expires)

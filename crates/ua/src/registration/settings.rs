@@ -36,6 +36,10 @@ pub struct ContactRewrite {
     /// Remove the old binding (REGISTER with expires 0) before adding the
     /// new one (method bit 1); otherwise register the new one at once.
     pub unregister_old: bool,
+    /// Rewrite on any final response, not only 2xx (method bit 4): a
+    /// challenge already shows where the registrar sees us, so the
+    /// authenticated retry carries the right Contact.
+    pub always_update: bool,
 }
 
 /// The settings of one registration (RFC 3261 §10.2).
