@@ -37,8 +37,8 @@ impl AccountHandler for Log {
     }
     fn on_reg_state(&mut self, _acc: &Account, prm: &OnRegStateParam) {
         self.0.lock().unwrap().push(format!(
-            "state {} {} status={} exp={}",
-            prm.code, prm.reason, prm.status, prm.expiration
+            "state {} {} status={} exp={} from={}",
+            prm.code, prm.reason, prm.status, prm.expiration, prm.rdata.src_address
         ));
     }
 }
@@ -104,6 +104,8 @@ fn registers_and_unregisters(kind: TransportType) {
         .iter()
         .any(|l| l.starts_with("state 200"))));
     assert_eq!(log.lines()[0], "started renew=true");
+    let from = format!("from={}", kamailio.addr());
+    assert!(log.lines()[1].ends_with(&from), "{:?}", log.lines());
     let info = acc.info().unwrap();
     assert!(info.reg_is_active, "{info:?}");
     assert_eq!(info.reg_status, 200);
@@ -123,7 +125,7 @@ fn registers_and_unregisters(kind: TransportType) {
     assert!(pump_until(&ep, Duration::from_secs(10), || log
         .lines()
         .iter()
-        .any(|l| l.starts_with("state 200") && l.ends_with("exp=0"))));
+        .any(|l| l.starts_with("state 200") && l.contains("exp=0 "))));
     assert!(kamailio.contacts("alice").unwrap().is_empty());
     assert!(!acc.info().unwrap().reg_is_active);
     // Register again, then destroy the library: it unregisters, and waits

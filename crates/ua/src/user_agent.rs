@@ -41,7 +41,7 @@ pub enum UaEvent {
         /// The account.
         account: AccountId,
         /// How it went.
-        outcome: RegistrationOutcome,
+        outcome: Box<RegistrationOutcome>,
     },
     /// An account given to [`UserAgent::remove_account`] is gone (its
     /// un-REGISTER finished, or its wait ran out).
@@ -620,6 +620,7 @@ impl UserAgent {
             Event::Response {
                 transaction,
                 response,
+                remote,
             } => {
                 let Some(&id) = self.owners.get(&transaction) else {
                     return;
@@ -634,7 +635,7 @@ impl UserAgent {
                     self.current.remove(&id);
                 }
                 if let Some(reg) = self.slot_registration(id) {
-                    reg.handle_response(now, &response);
+                    reg.handle_response(now, &response, remote);
                 }
                 self.flush(now, id);
             }

@@ -10,7 +10,7 @@ pub struct SipRxData {
     pub info: String,
     /// The whole message.
     pub whole_msg: String,
-    /// Where it came from (`ip:port`), when known.
+    /// Where it came from (`ip:port`): the address the request went to.
     pub src_address: String,
 }
 

@@ -331,7 +331,7 @@ fn registration_status(e: &ua::registration::RegistrationError) -> i32 {
     Error::from(e.clone()).status
 }
 
-fn rx_data(response: Option<&sip::Message>) -> SipRxData {
+fn rx_data(response: Option<&sip::Message>, from: Option<std::net::SocketAddr>) -> SipRxData {
     let Some(m) = response else {
         return SipRxData::default();
     };
@@ -342,7 +342,7 @@ fn rx_data(response: Option<&sip::Message>) -> SipRxData {
     SipRxData {
         info: format!("Response msg {code}/{method}/cseq={seq}"),
         whole_msg: crate::log::redact_message(&String::from_utf8_lossy(&m.to_bytes())),
-        src_address: String::new(),
+        src_address: from.map(|a| a.to_string()).unwrap_or_default(),
     }
 }
 
@@ -364,7 +364,7 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
                     .map_or(status::PJ_SUCCESS, registration_status),
                 code: i32::from(outcome.code),
                 reason: outcome.reason.clone(),
-                rdata: rx_data(outcome.response.as_ref()),
+                rdata: rx_data(outcome.response.as_ref(), outcome.remote),
                 expiration: outcome.expiration,
             };
             (account, Box::new(move |h, a| h.on_reg_state(a, &prm)))

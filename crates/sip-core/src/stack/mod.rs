@@ -203,6 +203,8 @@ pub enum Event {
         transaction: ClientTxId,
         /// The response.
         response: Message,
+        /// Where the request went, which answered (the current target).
+        remote: SocketAddr,
     },
     /// A client transaction ended; after a timeout or transport error, every
     /// target was tried.
@@ -308,6 +310,8 @@ struct ClientEntry {
     tx: ClientTx,
     key: ClientKey,
     path: Path,
+    /// The address the request went to (the current target).
+    remote: SocketAddr,
     /// The request as the user gave it, before our Via: re-sent with a new
     /// branch to the next target on failover (RFC 3263 §4.3).
     original: Message,

@@ -60,12 +60,12 @@ impl Stack {
         targets: Vec<Target>,
     ) -> Result<(), SendError> {
         let mut remaining: VecDeque<Target> = targets.into();
-        let (tx, key, path) = loop {
+        let (tx, key, path, remote) = loop {
             let target = remaining
                 .pop_front()
                 .ok_or(SendError::WrongMessage("no target"))?;
             match self.start_client(now, &request, target) {
-                Ok(started) => break started,
+                Ok((tx, key, path)) => break (tx, key, path, target.addr),
                 Err(e) if remaining.is_empty() => return Err(e),
                 Err(_) => {}
             }
@@ -77,6 +77,7 @@ impl Stack {
                 tx,
                 key,
                 path,
+                remote,
                 original: request,
                 remaining,
                 scheduled: None,
@@ -107,6 +108,7 @@ impl Stack {
         }
         let cancel = cancel_for(request).ok_or(SendError::WrongMessage("INVITE lacks headers"))?;
         let path = e.path;
+        let remote = e.remote;
         if let Some(ClientTx::Invite(t)) = self.clients.get_mut(&invite).map(|e| &mut e.tx) {
             t.cancel_sent(now);
         }
@@ -124,6 +126,7 @@ impl Stack {
                 tx,
                 key,
                 path,
+                remote,
                 original: cancel,
                 remaining: VecDeque::new(),
                 scheduled: None,
@@ -300,9 +303,11 @@ impl Stack {
                         self.fail_over(now, id);
                         return;
                     }
+                    let remote = e.remote;
                     self.events.push_back(Event::Response {
                         transaction: id,
                         response,
+                        remote,
                     });
                 }
                 TxOutput::AckReceived => {}
@@ -353,6 +358,7 @@ impl Stack {
                         e.tx = tx;
                         e.key = key;
                         e.path = path;
+                        e.remote = target.addr;
                         e.scheduled = None;
                     }
                     self.drain_client(now, id);

@@ -36,6 +36,7 @@ impl StackAgent {
             Event::Response {
                 transaction,
                 response,
+                ..
             } => self.on_response(now, transaction, &response),
             Event::StrayResponse { response, .. } => {
                 self.stray_2xx += 1;

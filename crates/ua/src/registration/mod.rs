@@ -26,6 +26,7 @@ mod request;
 mod settings;
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sip::Message;
@@ -71,6 +72,9 @@ pub struct RegistrationOutcome {
     pub error: Option<RegistrationError>,
     /// The final response, when one came.
     pub response: Option<Message>,
+    /// Where the final response came from (the registrar or proxy the
+    /// request went to), when one came.
+    pub remote: Option<SocketAddr>,
     /// Whether this was an unregistration.
     pub unregister: bool,
 }
@@ -85,7 +89,7 @@ pub enum RegistrationEvent {
         renew: bool,
     },
     /// An attempt finished.
-    State(RegistrationOutcome),
+    State(Box<RegistrationOutcome>),
 }
 
 /// What the owner asked for last.
@@ -127,6 +131,8 @@ pub struct Registration {
     contact_after_unregister: Option<String>,
     /// A Contact bound before a rewrite, removed by the next REGISTER.
     stale_contact: Option<String>,
+    /// Where the last response came from.
+    last_remote: Option<SocketAddr>,
     last: Option<(u16, String, Option<RegistrationError>)>,
     outbox: VecDeque<Message>,
     events: VecDeque<RegistrationEvent>,
@@ -158,6 +164,7 @@ impl Registration {
             failures: 0,
             contact_after_unregister: None,
             stale_contact: None,
+            last_remote: None,
             last: None,
             outbox: VecDeque::new(),
             events: VecDeque::new(),
@@ -278,8 +285,10 @@ impl Registration {
         self.build(expires)
     }
 
-    /// A final (or provisional, ignored) response to the REGISTER in flight.
-    pub fn handle_response(&mut self, now: Instant, response: &Message) {
+    /// A final (or provisional, ignored) response to the REGISTER in flight,
+    /// from `remote`.
+    pub fn handle_response(&mut self, now: Instant, response: &Message, remote: SocketAddr) {
+        self.last_remote = Some(remote);
         let Some(code) = response.status().map(|s| s.code()) else {
             return;
         };
@@ -399,14 +408,15 @@ impl Registration {
         self.granted = (granted > 0).then(|| (granted, now + Duration::from_secs(granted.into())));
         self.last = Some((code, reason.clone(), None));
         self.events
-            .push_back(RegistrationEvent::State(RegistrationOutcome {
+            .push_back(RegistrationEvent::State(Box::new(RegistrationOutcome {
                 code,
                 reason,
                 expiration: granted,
                 error: None,
                 response: Some(response.clone()),
+                remote: self.last_remote,
                 unregister: false,
-            }));
+            })));
         if let Some(intent) = self.queued.take() {
             self.start(now, intent);
             return;
@@ -462,14 +472,15 @@ impl Registration {
             Some(RegistrationError::Timeout | RegistrationError::Transport)
         ) || matches!(code, 408 | 480 | 500 | 502 | 503 | 504 | 600..=699);
         self.events
-            .push_back(RegistrationEvent::State(RegistrationOutcome {
+            .push_back(RegistrationEvent::State(Box::new(RegistrationOutcome {
                 code,
                 reason,
                 expiration: 0,
                 error,
+                remote: response.and(self.last_remote),
                 response: response.cloned(),
                 unregister,
-            }));
+            })));
         if unregister {
             if let Some(contact) = self.contact_after_unregister.take() {
                 self.contact = contact;
