@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod log;
+pub mod media;
 pub mod runtime;
 
 pub use account::{Account, AccountHandler, AccountInfo, OnRegStartedParam, OnRegStateParam};
