@@ -1,0 +1,110 @@
+//! Signal levels as PJSUA2 reports them, level adjustment and mixing with
+//! saturation.
+
+/// The signal level of a frame on PJSUA2's 0–255 scale
+/// (`getRxLevel`/`getTxLevel`): the frame's mean absolute amplitude,
+/// companded as G.711 µ-law does, so that the scale is logarithmic. Silence
+/// is 0 and a full-scale square wave 127 (as in pjmedia, the top half of the
+/// scale is not reached).
+pub fn signal_level(frame: &[i16]) -> u8 {
+    if frame.is_empty() {
+        return 0;
+    }
+    let sum: u64 = frame.iter().map(|&s| u64::from(s.unsigned_abs())).sum();
+    let mean = (sum / frame.len() as u64).min(32767) as i32;
+    linear_to_ulaw_magnitude(mean)
+}
+
+/// The µ-law code of a non-negative linear value without its sign and
+/// inversion: 0 for 0, rising with the segment (`(segment << 4) | mantissa`).
+fn linear_to_ulaw_magnitude(value: i32) -> u8 {
+    const BIAS: i32 = 0x84;
+    let v = (value + BIAS).min(0x7fff);
+    // The segment is the position of the highest set bit above bit 7.
+    let segment = (31 - v.leading_zeros() as i32 - 7).clamp(0, 7);
+    let mantissa = (v >> (segment + 3)) & 0x0f;
+    ((segment << 4) | mantissa) as u8
+}
+
+/// Multiplies `frame` by `level` in place, saturating.
+pub(crate) fn scale(frame: &mut [i16], level: f32) {
+    if level == 1.0 {
+        return;
+    }
+    for s in frame {
+        *s = (f32::from(*s) * level).round() as i16;
+    }
+}
+
+/// Adds `src × level` into the 32-bit accumulator `mix`, saturating.
+pub(crate) fn accumulate(mix: &mut [i32], src: &[i16], level: f32) {
+    if level == 1.0 {
+        for (m, &s) in mix.iter_mut().zip(src) {
+            *m = m.saturating_add(i32::from(s));
+        }
+    } else {
+        for (m, &s) in mix.iter_mut().zip(src) {
+            *m = m.saturating_add((f32::from(s) * level).round() as i32);
+        }
+    }
+}
+
+/// Writes `mix × level` to `out`, clipped to the 16-bit range (never
+/// wrapped).
+pub(crate) fn clip(mix: &[i32], level: f32, out: &mut [i16]) {
+    if level == 1.0 {
+        for (o, &m) in out.iter_mut().zip(mix) {
+            *o = m.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+        }
+    } else {
+        for (o, &m) in out.iter_mut().zip(mix) {
+            *o = (m as f32 * level).round() as i16;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_the_ulaw_scale() {
+        assert_eq!(signal_level(&[0; 160]), 0);
+        assert_eq!(signal_level(&[]), 0);
+        assert_eq!(signal_level(&[32767; 160]), 127);
+        assert_eq!(signal_level(&[-32768; 160]), 127);
+        // Louder is higher, and the scale is monotonic.
+        let mut last = 0;
+        for a in [10i16, 100, 1000, 5000, 10000, 20000, 30000] {
+            let l = signal_level(&[a, -a]);
+            assert!(l > last, "{a}: {l} after {last}");
+            last = l;
+        }
+    }
+
+    #[test]
+    fn matches_the_g711_table_for_a_few_values() {
+        // G.711 µ-law of v, xor 0xff (as Python's audioop.lin2ulaw gives).
+        assert_eq!(linear_to_ulaw_magnitude(0), 0x00);
+        assert_eq!(linear_to_ulaw_magnitude(100), 0x0d);
+        assert_eq!(linear_to_ulaw_magnitude(1000), 0x31);
+        assert_eq!(linear_to_ulaw_magnitude(8159), 0x60);
+        assert_eq!(linear_to_ulaw_magnitude(32767), 0x7f);
+    }
+
+    #[test]
+    fn mixing_saturates() {
+        let mut mix = vec![0i32; 2];
+        for _ in 0..10 {
+            accumulate(&mut mix, &[30000, -30000], 1.0);
+        }
+        let mut out = [0i16; 2];
+        clip(&mix, 1.0, &mut out);
+        assert_eq!(out, [32767, -32768]);
+        clip(&mix, 0.0, &mut out);
+        assert_eq!(out, [0, 0]);
+        let mut frame = [20000i16, -20000];
+        scale(&mut frame, 2.0);
+        assert_eq!(frame, [32767, -32768]);
+    }
+}
