@@ -28,6 +28,9 @@ pub struct RtpSessionConfig {
     /// report timing. The runtime seeds it from the OS; tests use a
     /// constant.
     pub seed: u64,
+    /// This session's SSRC (the local `a=ssrc`); `None`: a random one. A
+    /// collision still replaces it (RFC 3550 §8.2).
+    pub local_ssrc: Option<u32>,
     /// The CNAME to send; `None`: a random one (RFC 7022: 96 random bits,
     /// base64).
     pub cname: Option<String>,
@@ -72,6 +75,7 @@ impl RtpSessionConfig {
             remote_rtcp: None,
             rtcp_mux: false,
             seed: 0x5eed,
+            local_ssrc: None,
             cname: None,
             remote_ssrc: None,
             session_bandwidth: 64_000,

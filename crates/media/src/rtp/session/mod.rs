@@ -83,7 +83,10 @@ impl RtpSession {
     pub fn new(config: RtpSessionConfig, now: Instant) -> Result<Self, RtpError> {
         config.check()?;
         let mut rng = Rng::from_seed(config.seed);
-        let sender = Sender::new(&mut rng);
+        let mut sender = Sender::new(&mut rng);
+        if let Some(ssrc) = config.local_ssrc {
+            sender.ssrc = ssrc;
+        }
         let cname = config
             .cname
             .clone()
