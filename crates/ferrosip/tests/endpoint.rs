@@ -214,14 +214,7 @@ fn worker_threads_run_callbacks_without_the_application_polling() {
     let order: Vec<u64> = fired.iter().map(|f| f.0.user_data).collect();
     assert_eq!(order, (0..20).collect::<Vec<_>>());
     assert!(fired.iter().all(|f| f.1 != std::thread::current().id()));
-    let start = Instant::now();
     ep.lib_destroy().unwrap();
-    // No accounts: destroy does not wait.
-    assert!(
-        start.elapsed() < Duration::from_millis(500),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 #[test]

@@ -307,9 +307,11 @@ impl Endpoint {
     /// `libHandleEvents`). Returns the number of events handled.
     pub fn lib_handle_events(&self, msec: u32) -> Result<u32> {
         let runtime = self.runtime("Endpoint::libHandleEvents()")?;
-        let events = runtime.run_once(Duration::from_millis(msec.into()));
-        let n = events.len();
-        self.inner.dispatcher.push(events);
+        let n = runtime.run_once_with(Duration::from_millis(msec.into()), |events| {
+            let n = events.len();
+            self.inner.dispatcher.push(events);
+            n
+        });
         let delivered = self.deliver();
         Ok(n.max(delivered) as u32)
     }
@@ -371,12 +373,12 @@ impl Endpoint {
                 if now >= deadline {
                     break;
                 }
-                let events = runtime.run_once((deadline - now).min(Duration::from_millis(50)));
-                self.inner.dispatcher.push(events);
+                runtime.run_once_with((deadline - now).min(Duration::from_millis(50)), |events| {
+                    self.inner.dispatcher.push(events);
+                });
                 self.deliver();
             }
-            let events = runtime.run_once(Duration::ZERO);
-            self.inner.dispatcher.push(events);
+            runtime.run_once_with(Duration::ZERO, |events| self.inner.dispatcher.push(events));
             self.deliver();
         }
         lock(&self.inner.accounts).clear();
@@ -598,12 +600,14 @@ fn not_created(title: &str) -> Error {
 /// is gone.
 fn worker(weak: &Weak<Inner>, stop: &AtomicBool, runtime: &Runtime<UserAgent>) {
     while !stop.load(Ordering::SeqCst) {
-        let events = runtime.run_once(Duration::from_millis(50));
-        let Some(inner) = weak.upgrade() else {
+        let taken = runtime.run_once_with(Duration::from_millis(50), |events| {
+            let inner = weak.upgrade()?;
+            inner.dispatcher.push(events);
+            Some(Endpoint { inner })
+        });
+        let Some(ep) = taken else {
             return;
         };
-        let ep = Endpoint { inner };
-        ep.inner.dispatcher.push(events);
         ep.deliver();
     }
 }

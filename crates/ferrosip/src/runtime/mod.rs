@@ -219,6 +219,14 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
     /// what came, and returns the events for the transaction user (possibly
     /// none). Never blocks longer than `max_wait`.
     pub fn run_once(&self, max_wait: Duration) -> Vec<E::Event> {
+        self.run_once_with(max_wait, |events| events)
+    }
+
+    /// [`Runtime::run_once`], handing the events to `take` before another
+    /// thread can poll: events reach `take` in the order the engine produced
+    /// them, whichever threads poll (a dispatcher queue filled here stays in
+    /// order).
+    pub fn run_once_with<R>(&self, max_wait: Duration, take: impl FnOnce(Vec<E::Event>) -> R) -> R {
         let mut poll = lock(&self.shared.poll);
         let wait = {
             let mut core = lock(&self.shared.core);
@@ -236,7 +244,7 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
         if let Err(e) = poll.poll(&mut events, Some(wait)) {
             if e.kind() != io::ErrorKind::Interrupted {
                 // A broken poller cannot recover; report nothing this turn.
-                return Vec::new();
+                return take(Vec::new());
             }
         }
         let mut core = lock(&self.shared.core);
@@ -265,7 +273,12 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
             core.engine.handle_timeout(now);
         }
         self.settle(&mut core, now);
-        core.pending.drain(..).collect()
+        let events: Vec<E::Event> = core.pending.drain(..).collect();
+        drop(core);
+        let result = take(events);
+        // Only now may another thread poll.
+        drop(poll);
+        result
     }
 
     /// Drains the engine's events into `pending` and carries out what they
