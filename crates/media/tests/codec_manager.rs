@@ -120,7 +120,12 @@ fn default_params_are_pjsua2s() {
         (16_000, 9, 10)
     );
     // A prefix gives the first match in the list.
-    let l16 = m.param("L16").unwrap();
+    let first_l16 = ids(&m)
+        .into_iter()
+        .find(|id| id.starts_with("L16"))
+        .unwrap();
+    assert_eq!(m.param("L16").unwrap(), m.param(&first_l16).unwrap());
+    let l16 = m.param("L16/44100/1").unwrap();
     assert_eq!((l16.info.clock_rate, l16.info.avg_bps), (44_100, 705_600));
     assert_eq!((l16.info.frame_len, l16.setting.frm_per_pkt), (10, 1));
     let stereo = m.param("L16/44100/2").unwrap();
