@@ -110,6 +110,7 @@ pub struct SdesItem {
     /// Its type ([`sdes_type`]).
     pub kind: u8,
     /// Its text (invalid UTF-8 replaced), at most 255 bytes on the wire.
+    /// Empty items are neither read nor written.
     pub value: String,
 }
 
@@ -118,7 +119,7 @@ pub struct SdesItem {
 pub struct Bye {
     /// The sources leaving.
     pub sources: Vec<u32>,
-    /// Why (invalid UTF-8 replaced).
+    /// Why (invalid UTF-8 replaced); an empty reason reads as `None`.
     pub reason: Option<String>,
 }
 
@@ -176,8 +177,11 @@ fn sdes_chunks(sdes: &SdesParser<'_>) -> Vec<SdesChunk> {
             items: chunk
                 .items()
                 // PRIV items are skipped: their prefix length is not checked
-                // against the item's own length by the parser.
-                .filter(|item: &&SdesItemParser<'_>| item.type_() != sdes_type::PRIV)
+                // against the item's own length by the parser. Empty items
+                // say nothing, and are not written either (see `write_rtcp`).
+                .filter(|item: &&SdesItemParser<'_>| {
+                    item.type_() != sdes_type::PRIV && !item.value().is_empty()
+                })
                 .map(|item| SdesItem {
                     kind: item.type_(),
                     value: String::from_utf8_lossy(item.value()).into_owned(),
@@ -190,8 +194,10 @@ fn sdes_chunks(sdes: &SdesParser<'_>) -> Vec<SdesChunk> {
 fn goodbye(bye: &ByeParser<'_>) -> Bye {
     Bye {
         sources: bye.ssrcs().collect(),
+        // A reason of length 0 is no reason (and is written as none).
         reason: bye
             .reason()
+            .filter(|r| !r.is_empty())
             .map(|r| String::from_utf8_lossy(r).into_owned()),
     }
 }
@@ -233,7 +239,10 @@ pub fn write_rtcp(packets: &[RtcpPacket]) -> Result<Vec<u8>, RtpError> {
                 let mut b = SdesParser::builder();
                 for chunk in chunks {
                     let mut c = SdesChunkParser::builder(chunk.ssrc);
-                    for item in &chunk.items {
+                    // Empty items are left out: they say nothing, and
+                    // `rtcp-types` cannot parse one that ends a chunk
+                    // without extra padding (it wants 4 bytes per item).
+                    for item in chunk.items.iter().filter(|i| !i.value.is_empty()) {
                         c = c.add_item(SdesItemParser::builder(item.kind, &item.value));
                     }
                     b = b.add_chunk(c);
@@ -332,6 +341,34 @@ mod tests {
         assert_eq!(bytes.len() % 4, 0);
         assert_eq!(bytes[1], 200);
         assert_eq!(parse_rtcp(&bytes).unwrap(), packets);
+    }
+
+    #[test]
+    fn empty_sdes_items_are_left_out() {
+        let chunk = |items| RtcpPacket::Sdes(vec![SdesChunk { ssrc: 6, items }]);
+        let item = |kind, value: &str| SdesItem {
+            kind,
+            value: value.into(),
+        };
+        let bytes = write_rtcp(&[chunk(vec![item(1, "c"), item(16, "")])]).unwrap();
+        assert_eq!(parse_rtcp(&bytes).unwrap(), [chunk(vec![item(1, "c")])]);
+        // An empty item read from the wire (with room to spare) is dropped.
+        let bytes = [0x81, 202, 0, 3, 0, 0, 0, 6, 16, 0, 1, 1, b'c', 0, 0, 0];
+        assert_eq!(parse_rtcp(&bytes).unwrap(), [chunk(vec![item(1, "c")])]);
+    }
+
+    #[test]
+    fn an_empty_reason_is_no_reason() {
+        // BYE from SSRC 6 with a reason of length 0, padded to a word.
+        let bytes = [0x81, 203, 0, 2, 0, 0, 0, 6, 0, 0, 0, 0];
+        let packets = parse_rtcp(&bytes).unwrap();
+        assert_eq!(
+            packets,
+            vec![RtcpPacket::Bye(Bye {
+                sources: vec![6],
+                reason: None
+            })]
+        );
     }
 
     #[test]
