@@ -149,17 +149,18 @@ impl JitterBuffer {
         let extended = self.extend(timestamp);
         self.highest_ts = self.highest_ts.max(extended);
         self.phase = extended - index * i64::from(self.cfg.ts_span);
+        let mut growth = self.ring.eff_len().saturating_sub(before);
         if let Some(newest) = newest.filter(|&n| marker && index > n + 1) {
             // A talkspurt starts after a silence gap while the previous one
-            // still plays: the gap is silence, not loss.
+            // still plays: the gap is silence, not loss, and not a burst.
             self.ring.mark_silence(newest + 1, index);
+            growth = 1;
         }
         self.counters.stored += 1;
         self.dry_gets = 0;
         if self.prefetching && self.ring.eff_len() >= self.prefetch as usize {
             self.prefetching = false;
         }
-        let growth = self.ring.eff_len().saturating_sub(before);
         self.burst.on_put(u32::try_from(growth).unwrap_or(u32::MAX));
         if self.burst.processing() {
             let fill = self.fill();

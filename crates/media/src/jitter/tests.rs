@@ -177,6 +177,20 @@ fn dtx_gap_with_marker_is_silence_not_loss() {
 }
 
 #[test]
+fn a_silence_gap_is_not_a_burst() {
+    let mut jb = jb();
+    put(&mut jb, 0);
+    for f in 1..40 {
+        put(&mut jb, f);
+        got(&mut jb);
+    }
+    assert_eq!(jb.state().burst, 1);
+    jb.put(ts(60), &ts(60).to_be_bytes(), true);
+    got(&mut jb);
+    assert_eq!(jb.state().burst, 1, "{:?}", jb.state());
+}
+
+#[test]
 fn dtx_gap_without_marker_after_running_dry_is_not_loss() {
     let mut jb = jb();
     put(&mut jb, 0);
