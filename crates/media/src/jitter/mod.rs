@@ -47,7 +47,11 @@
 //!   later and the delay has grown by a frame. With a prefetch (`jb_init`
 //!   set), the buffer then waits until it holds `prefetch` frames, and
 //!   `prefetch` follows the effective level between `jb_min_pre` and
-//!   `jb_max_pre`.
+//!   `jb_max_pre`. Beyond pjmedia: on a network that reorders, a frame
+//!   often comes after its turn while later ones are already there, so the
+//!   buffer never runs dry and would keep concealing; a frame that arrives
+//!   late therefore makes the next tick [`Frame::Empty`] too, holding the
+//!   frames back one tick (counted in [`JitterCounters::held`]).
 //! - **Shrinking** is the discard algorithm's job. *Progressive* (the
 //!   default) drops a frame every `T / excess` while the buffer holds more
 //!   than the burst level, with `T` from 2 s (burst of 1) to 10 s (burst of
@@ -71,16 +75,26 @@
 //!   passed) are dropped and counted ([`JitterCounters`]).
 //! - Timestamp wrap-around: timestamps are unwrapped to 64 bits.
 //! - A sender restart: a frame more than 100 frames behind or 3000 frames
-//!   ahead of the head makes the buffer start over from it.
+//!   ahead of the head makes the buffer start over from it (dropping what
+//!   it held). Frames of the old stream that arrive afterwards, within 100
+//!   frames of where it was, are late, not another restart. A change of
+//!   SSRC is the RTP session's to see: it calls [`JitterBuffer::reset`].
 //! - DTX: when the buffer has run dry, a frame arriving after a gap plays
 //!   next, without a run of missing frames for the silence; a frame with the
 //!   marker bit starts a talkspurt, which re-arms the prefetch, and when the
 //!   previous talkspurt is still playing the gap between them plays as
 //!   [`Frame::Empty`], not as loss.
-//! - A get that finds the frame due missing only because the buffer ran dry
-//!   and the sender skipped ahead (a lost frame at the end of what was held)
-//!   does not count it as lost twice: the frames whose turn went by on empty
-//!   ticks are skipped.
+//! - Loss at the end of what the buffer holds: the tick that finds the
+//!   buffer dry plays [`Frame::Empty`] in the lost frame's place, and when
+//!   the next frame comes it plays next, rather than after a
+//!   [`Frame::Missing`] for a turn that has already gone by.
+//!
+//! # What the caller does with each frame
+//!
+//! [`Frame::Normal`]: decode. [`Frame::Missing`] and [`Frame::Discarded`]:
+//! run the codec's loss concealment. [`Frame::Empty`] and
+//! [`Frame::Prefetching`]: no frame this tick; conceal a few ticks if audio
+//! was playing (as pjmedia's stream does), then play silence.
 
 mod adapt;
 mod buffer;

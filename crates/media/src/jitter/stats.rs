@@ -39,7 +39,8 @@ pub struct JbufState {
     /// oversized ones, and those dropped to shorten the delay or to make
     /// room.
     pub discard: u32,
-    /// Frame ticks with nothing to play: prefetching, or run dry.
+    /// Ticks that played no frame: prefetching, run dry, a silence gap
+    /// before a talkspurt, or held back after a late frame.
     pub empty: u32,
 }
 
