@@ -9,25 +9,42 @@
 /// Converts `input` (frames of `from` channels) to `out` (frames of `to`
 /// channels); both hold the same number of frames.
 pub(crate) fn remix(input: &[f32], from: usize, out: &mut [f32], to: usize) {
-    if from == to {
-        out.copy_from_slice(input);
-    } else if to < from {
-        let per_out = (from / to) as f32;
-        for (src, dst) in input.chunks_exact(from).zip(out.chunks_exact_mut(to)) {
-            dst.fill(0.0);
-            for (c, &v) in src.iter().enumerate() {
-                dst[c % to] += v;
-            }
-            // Channels beyond the last whole group count once more.
-            for (c, d) in dst.iter_mut().enumerate() {
-                let n = per_out + if c < from % to { 1.0 } else { 0.0 };
-                *d /= n;
+    match (from, to) {
+        _ if from == to => out.copy_from_slice(input),
+        (2, 1) => {
+            for (src, d) in input.chunks_exact(2).zip(out.iter_mut()) {
+                *d = 0.5 * (src[0] + src[1]);
             }
         }
-    } else {
-        for (src, dst) in input.chunks_exact(from).zip(out.chunks_exact_mut(to)) {
-            for (c, d) in dst.iter_mut().enumerate() {
-                *d = src[c % from];
+        (1, _) => {
+            for (&v, dst) in input.iter().zip(out.chunks_exact_mut(to)) {
+                dst.fill(v);
+            }
+        }
+        _ if to < from => {
+            // Output channel c averages the inputs congruent to c mod `to`;
+            // the first `from % to` outputs have one input more.
+            let weights: Vec<f32> = (0..to)
+                .map(|c| 1.0 / (from / to + usize::from(c < from % to)) as f32)
+                .collect();
+            for (src, dst) in input.chunks_exact(from).zip(out.chunks_exact_mut(to)) {
+                dst.copy_from_slice(&src[..to]);
+                for group in src[to..].chunks(to) {
+                    for (d, &v) in dst.iter_mut().zip(group) {
+                        *d += v;
+                    }
+                }
+                for (d, w) in dst.iter_mut().zip(&weights) {
+                    *d *= w;
+                }
+            }
+        }
+        _ => {
+            // Output channel c repeats input c mod `from`.
+            for (src, dst) in input.chunks_exact(from).zip(out.chunks_exact_mut(to)) {
+                for group in dst.chunks_mut(from) {
+                    group.copy_from_slice(&src[..group.len()]);
+                }
             }
         }
     }
@@ -57,5 +74,12 @@ mod tests {
         let mut out = [0.0; 2];
         remix(&[10.0, 20.0, 30.0], 3, &mut out, 2);
         assert_eq!(out, [20.0, 20.0]);
+    }
+
+    #[test]
+    fn two_to_five_repeats_in_turn() {
+        let mut out = [0.0; 5];
+        remix(&[1.0, 2.0], 2, &mut out, 5);
+        assert_eq!(out, [1.0, 2.0, 1.0, 2.0, 1.0]);
     }
 }

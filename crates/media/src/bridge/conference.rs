@@ -5,7 +5,7 @@ use std::any::Any;
 
 use super::error::BridgeError;
 use super::info::{ConfPortInfo, PortId};
-use super::level::{accumulate, clip, scale, signal_level};
+use super::level::{accumulate, clip, may_overflow, scale, signal_level};
 use super::path::{Inbound, Outbound};
 use crate::port::{AudioFormat, MediaPort};
 
@@ -106,6 +106,8 @@ pub struct Bridge {
     live: usize,
     mix: Vec<i32>,
     out: Vec<i16>,
+    /// The transmitters with audio this tick, for the sink being mixed.
+    active: Vec<Link>,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -144,6 +146,7 @@ impl Bridge {
             live: 0,
             mix: vec![0; format.frame_len()],
             out: vec![0; format.frame_len()],
+            active: Vec::new(),
         }
     }
 
@@ -445,20 +448,30 @@ impl Bridge {
                 continue;
             }
             let tx_adj = e.tx_adj;
-            let mut active = e.transmitters.iter().filter_map(|l| {
-                let src = self.slots[l.slot as usize].entry.as_ref()?;
-                src.rx_audio.then_some((&src.rx, l.level))
-            });
-            match (active.next(), active.next()) {
-                (None, _) => self.out.fill(0),
-                (Some((rx, 1.0)), None) => {
-                    self.out.copy_from_slice(rx);
+            self.active.clear();
+            for l in &e.transmitters {
+                let src = self.slots[l.slot as usize].entry.as_ref();
+                if src.is_some_and(|s| s.rx_audio) {
+                    self.active.push(*l);
+                }
+            }
+            let rx_of = |slot: u32| -> &[i16] {
+                self.slots[slot as usize]
+                    .entry
+                    .as_ref()
+                    .map_or(&[], |s| s.rx.as_slice())
+            };
+            match self.active.as_slice() {
+                [] => self.out.fill(0),
+                [Link { slot, level: 1.0 }] => {
+                    self.out.copy_from_slice(rx_of(*slot));
                     scale(&mut self.out, tx_adj);
                 }
-                (Some(first), second) => {
+                many => {
+                    let saturate = may_overflow(many.iter().map(|l| l.level));
                     self.mix.fill(0);
-                    for (rx, level) in [first].into_iter().chain(second).chain(active) {
-                        accumulate(&mut self.mix, rx, level);
+                    for l in many {
+                        accumulate(&mut self.mix, rx_of(l.slot), l.level, saturate);
                     }
                     clip(&self.mix, tx_adj, &mut self.out);
                 }

@@ -21,6 +21,7 @@ use rubato::{Async, Fft, FixedAsync, FixedSync, PolynomialDegree, Resampler};
 use super::channels::remix;
 use super::error::BridgeError;
 use super::fifo::SampleFifo;
+use super::level::round_to_i16;
 
 /// Longest exact FFT block accepted, in input chunks.
 const MAX_BLOCK_CHUNKS: usize = 4;
@@ -115,7 +116,7 @@ impl FormatConverter {
         };
         let produced = &self.mid_out[..frames * self.mid_channels];
         if self.mid_channels == self.to_channels {
-            out.extend(produced.iter().map(|&v| to_i16(v)));
+            out.extend(produced.iter().map(|&v| round_to_i16(v)));
         } else {
             self.scratch.clear();
             self.scratch.resize(frames * self.to_channels, 0.0);
@@ -125,14 +126,9 @@ impl FormatConverter {
                 &mut self.scratch,
                 self.to_channels,
             );
-            out.extend(self.scratch.iter().map(|&v| to_i16(v)));
+            out.extend(self.scratch.iter().map(|&v| round_to_i16(v)));
         }
     }
-}
-
-/// Rounds and saturates (an `as` cast from float saturates; NaN gives 0).
-fn to_i16(v: f32) -> i16 {
-    v.round() as i16
 }
 
 fn resample(

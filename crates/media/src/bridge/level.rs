@@ -10,7 +10,12 @@ pub fn signal_level(frame: &[i16]) -> u8 {
     if frame.is_empty() {
         return 0;
     }
-    let sum: u64 = frame.iter().map(|&s| u64::from(s.unsigned_abs())).sum();
+    // 32-bit partial sums vectorise well and cannot overflow: 65536
+    // magnitudes of at most 32768 make 2^31.
+    let sum: u64 = frame
+        .chunks(65536)
+        .map(|c| u64::from(c.iter().map(|&s| u32::from(s.unsigned_abs())).sum::<u32>()))
+        .sum();
     let mean = (sum / frame.len() as u64).min(32767) as i32;
     linear_to_ulaw_magnitude(mean)
 }
@@ -26,27 +31,64 @@ fn linear_to_ulaw_magnitude(value: i32) -> u8 {
     ((segment << 4) | mantissa) as u8
 }
 
+/// Rounds half away from zero and saturates (an `as` cast from float
+/// saturates, and gives 0 for NaN). Cheaper than `f32::round`, which is a
+/// libm call on the mixing path.
+#[inline]
+pub(crate) fn round_to_i16(v: f32) -> i16 {
+    (v + 0.5f32.copysign(v)) as i16
+}
+
+/// [`round_to_i16`] to 32 bits.
+#[inline]
+fn round_to_i32(v: f32) -> i32 {
+    (v + 0.5f32.copysign(v)) as i32
+}
+
 /// Multiplies `frame` by `level` in place, saturating.
 pub(crate) fn scale(frame: &mut [i16], level: f32) {
     if level == 1.0 {
         return;
     }
     for s in frame {
-        *s = (f32::from(*s) * level).round() as i16;
+        *s = round_to_i16(f32::from(*s) * level);
     }
 }
 
-/// Adds `src × level` into the 32-bit accumulator `mix`, saturating.
-pub(crate) fn accumulate(mix: &mut [i32], src: &[i16], level: f32) {
-    if level == 1.0 {
-        for (m, &s) in mix.iter_mut().zip(src) {
-            *m = m.saturating_add(i32::from(s));
+/// Adds `src × level` into the 32-bit accumulator `mix`. When
+/// `may_overflow` is false the caller has checked that the sum cannot leave
+/// the 32-bit range (the sources' levels sum to less than 2^16), and plain
+/// additions are used; otherwise every addition saturates.
+pub(crate) fn accumulate(mix: &mut [i32], src: &[i16], level: f32, may_overflow: bool) {
+    match (level == 1.0, may_overflow) {
+        (true, false) => {
+            for (m, &s) in mix.iter_mut().zip(src) {
+                *m = m.wrapping_add(i32::from(s));
+            }
         }
-    } else {
-        for (m, &s) in mix.iter_mut().zip(src) {
-            *m = m.saturating_add((f32::from(s) * level).round() as i32);
+        (true, true) => {
+            for (m, &s) in mix.iter_mut().zip(src) {
+                *m = m.saturating_add(i32::from(s));
+            }
+        }
+        (false, false) => {
+            for (m, &s) in mix.iter_mut().zip(src) {
+                *m = m.wrapping_add(round_to_i32(f32::from(s) * level));
+            }
+        }
+        (false, true) => {
+            for (m, &s) in mix.iter_mut().zip(src) {
+                *m = m.saturating_add(round_to_i32(f32::from(s) * level));
+            }
         }
     }
+}
+
+/// Whether mixing sources at `levels` may overflow a 32-bit sum: each adds
+/// at most 32768 × its level.
+pub(crate) fn may_overflow(levels: impl Iterator<Item = f32>) -> bool {
+    let bound: f64 = levels.map(|l| 32768.0 * f64::from(l) + 1.0).sum();
+    bound >= f64::from(i32::MAX)
 }
 
 /// Writes `mix × level` to `out`, clipped to the 16-bit range (never
@@ -58,7 +100,7 @@ pub(crate) fn clip(mix: &[i32], level: f32, out: &mut [i16]) {
         }
     } else {
         for (o, &m) in out.iter_mut().zip(mix) {
-            *o = (m as f32 * level).round() as i16;
+            *o = round_to_i16(m as f32 * level);
         }
     }
 }
@@ -96,15 +138,29 @@ mod tests {
     fn mixing_saturates() {
         let mut mix = vec![0i32; 2];
         for _ in 0..10 {
-            accumulate(&mut mix, &[30000, -30000], 1.0);
+            accumulate(&mut mix, &[30000, -30000], 1.0, false);
         }
         let mut out = [0i16; 2];
         clip(&mix, 1.0, &mut out);
         assert_eq!(out, [32767, -32768]);
         clip(&mix, 0.0, &mut out);
         assert_eq!(out, [0, 0]);
+        let mut mix = vec![i32::MAX - 5, i32::MIN + 5];
+        accumulate(&mut mix, &[30000, -30000], 3.0, true);
+        assert_eq!(mix, [i32::MAX, i32::MIN]);
+        assert!(!may_overflow([1.0; 1000].into_iter()));
+        assert!(may_overflow([1e6, 1e6].into_iter()));
         let mut frame = [20000i16, -20000];
         scale(&mut frame, 2.0);
         assert_eq!(frame, [32767, -32768]);
+        assert_eq!(
+            [
+                round_to_i16(2.5),
+                round_to_i16(-2.5),
+                round_to_i16(f32::NAN)
+            ],
+            [3, -3, 0]
+        );
+        assert_eq!([round_to_i16(1e9), round_to_i16(-1e9)], [32767, -32768]);
     }
 }
