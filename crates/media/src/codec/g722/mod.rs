@@ -12,7 +12,7 @@
 //! feed 16-bit samples at twice the standard's level; their bitstream is
 //! otherwise the same.)
 //!
-//! Loss concealment is the waveform [`Plc`](super::plc::Plc) on the
+//! Loss concealment is the waveform [`Plc`] on the
 //! decoded 16 kHz signal, as PJMEDIA does; the ADPCM state is left as it
 //! was at the loss.
 
