@@ -4,8 +4,8 @@
 mod codec_support;
 
 use codec_support::{snr_db, tone};
-use media::codec::g711::{alaw_to_linear, linear_to_alaw, linear_to_ulaw, ulaw_to_linear};
 use media::codec::CodecManager;
+use media::codec::g711::{alaw_to_linear, linear_to_alaw, linear_to_ulaw, ulaw_to_linear};
 
 // The reference, written from the G.711 tables rather than from the
 // implementation: each law is a set of quantisation intervals of the
@@ -21,7 +21,11 @@ use media::codec::CodecManager;
 /// one open above (overload).
 fn ulaw_reference(x: i16) -> u8 {
     let negative = x < 0;
-    let magnitude = if negative { !i32::from(x) } else { i32::from(x) } >> 2;
+    let magnitude = if negative {
+        !i32::from(x)
+    } else {
+        i32::from(x)
+    } >> 2;
     let mut code = None;
     'search: for s in 0..8 {
         for m in 0..16 {
@@ -46,17 +50,29 @@ fn ulaw_reference_decode(byte: u8) -> i16 {
     let upper = ((17 + m) << (s + 1)) - 33;
     // Middle of the interval, back on the 16-bit scale.
     let middle = (lower + upper) * 2;
-    if byte & 0x80 != 0 { middle as i16 } else { -middle as i16 }
+    if byte & 0x80 != 0 {
+        middle as i16
+    } else {
+        -middle as i16
+    }
 }
 
 /// A-law intervals on the 12-bit magnitude: segment 0 has 16 steps of 1
 /// from 0, segment s ≥ 1 has 16 steps of 2^(s−1) from 16·2^(s−1).
 fn alaw_reference(x: i16) -> u8 {
     let negative = x < 0;
-    let magnitude = if negative { !i32::from(x) } else { i32::from(x) } >> 4;
+    let magnitude = if negative {
+        !i32::from(x)
+    } else {
+        i32::from(x)
+    } >> 4;
     let mut code = 0;
     for s in 0..8 {
-        let (start, step) = if s == 0 { (0, 1) } else { (16 << (s - 1), 1 << (s - 1)) };
+        let (start, step) = if s == 0 {
+            (0, 1)
+        } else {
+            (16 << (s - 1), 1 << (s - 1))
+        };
         for m in 0..16 {
             let lower = start + m * step;
             if magnitude >= lower {
@@ -71,11 +87,19 @@ fn alaw_reference(x: i16) -> u8 {
 fn alaw_reference_decode(byte: u8) -> i16 {
     let code = i32::from((byte ^ 0x55) & 0x7F);
     let (s, m) = (code >> 4, code & 0x0F);
-    let (start, step) = if s == 0 { (0, 1) } else { (16 << (s - 1), 1 << (s - 1)) };
+    let (start, step) = if s == 0 {
+        (0, 1)
+    } else {
+        (16 << (s - 1), 1 << (s - 1))
+    };
     // Middle of the interval [start + m·step, start + (m+1)·step), on the
     // 16-bit scale (×16).
     let middle = (2 * (start + m * step) + step) * 8;
-    if byte & 0x80 != 0 { middle as i16 } else { -middle as i16 }
+    if byte & 0x80 != 0 {
+        middle as i16
+    } else {
+        -middle as i16
+    }
 }
 
 #[test]
@@ -95,8 +119,16 @@ fn alaw_encodes_every_value_as_the_reference() {
 #[test]
 fn every_code_decodes_to_the_middle_of_its_interval() {
     for b in 0..=255u8 {
-        assert_eq!(ulaw_to_linear(b), ulaw_reference_decode(b), "µ-law {b:#04x}");
-        assert_eq!(alaw_to_linear(b), alaw_reference_decode(b), "A-law {b:#04x}");
+        assert_eq!(
+            ulaw_to_linear(b),
+            ulaw_reference_decode(b),
+            "µ-law {b:#04x}"
+        );
+        assert_eq!(
+            alaw_to_linear(b),
+            alaw_reference_decode(b),
+            "A-law {b:#04x}"
+        );
     }
 }
 

@@ -7,8 +7,8 @@ use codec_support::{Rng, snr_db, tone};
 use ezk_g722::libg722::Bitrate;
 use ezk_g722::libg722::decoder::Decoder as OracleDecoder;
 use ezk_g722::libg722::encoder::Encoder as OracleEncoder;
-use media::codec::g722::{Decoder, Encoder};
 use media::codec::CodecManager;
+use media::codec::g722::{Decoder, Encoder};
 
 /// 14-bit test signal: two tones, a sweep and noise, within the range the
 /// QMF passes without saturating.
