@@ -320,3 +320,13 @@ fn a_custom_port_hears_and_speaks() {
     assert_eq!(got, expected);
     assert!(format!("{:?}", b.port_mut::<CustomPort>(echo).unwrap()).contains("CustomPort"));
 }
+
+#[test]
+fn the_bridge_and_its_ports_can_move_to_the_media_thread() {
+    fn send<T: Send>() {}
+    send::<Bridge>();
+    send::<WavPlayer>();
+    send::<media::wav::WavRecorder>();
+    send::<ToneGenerator>();
+    send::<CustomPort>();
+}
