@@ -115,7 +115,15 @@ impl JitterConfig {
     /// Frames of `ptime_ms` at `clock_rate` (RTP timestamp units per
     /// second), with the default `jb*` settings.
     pub const fn for_clock(clock_rate: u32, ptime_ms: u32) -> Self {
-        Self::new(ptime_ms, clock_rate / 1000 * ptime_ms)
+        let span = clock_rate as u64 * ptime_ms as u64 / 1000;
+        Self::new(
+            ptime_ms,
+            if span > u32::MAX as u64 {
+                u32::MAX
+            } else {
+                span as u32
+            },
+        )
     }
 
     /// Resolves the defaults and checks the settings against each other.
@@ -253,6 +261,7 @@ mod tests {
         assert_eq!(r.discard, DiscardAlgorithm::Progressive);
         let r = JitterConfig::for_clock(48_000, 10).resolve().unwrap();
         assert_eq!((r.ts_span, r.max_count, r.max_prefetch), (480, 50, 40));
+        assert_eq!(JitterConfig::for_clock(44_100, 20).frame_ts_span, 882);
     }
 
     #[test]
