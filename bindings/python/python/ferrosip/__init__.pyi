@@ -1010,25 +1010,25 @@ class MediaConfig(PersistentObject):
     """
     jbInit: int
     """
-    Initial jitter buffer prefetch, frames; -1 means the default. Default -1.
+    Initial jitter buffer prefetch delay, milliseconds; -1 means the default. Default -1.
 
     Type: int (32-bit).
     """
     jbMinPre: int
     """
-    Least jitter buffer prefetch, frames; -1 means the default. Default -1.
+    Least jitter buffer prefetch delay, milliseconds; -1 means the default. Default -1.
 
     Type: int (32-bit).
     """
     jbMaxPre: int
     """
-    Most jitter buffer prefetch, frames; -1 means the default. Default -1.
+    Most jitter buffer prefetch delay, milliseconds; -1 means the default. Default -1.
 
     Type: int (32-bit).
     """
     jbMax: int
     """
-    Jitter buffer size, frames; -1 means the default. Default -1.
+    Most delay the jitter buffer holds, milliseconds; -1 means the default (500). Default -1.
 
     Type: int (32-bit).
     """

@@ -157,16 +157,17 @@ pub struct MediaConfig {
     pub snd_rec_latency: u32,
     /// Sound playback latency, ms. Default 140.
     pub snd_play_latency: u32,
-    /// Initial jitter buffer prefetch, frames; -1 means the default.
+    /// Initial jitter buffer prefetch delay, milliseconds; -1 means the default.
     /// Default -1.
     pub jb_init: i32,
-    /// Least jitter buffer prefetch, frames; -1 means the default.
+    /// Least jitter buffer prefetch delay, milliseconds; -1 means the default.
     /// Default -1.
     pub jb_min_pre: i32,
-    /// Most jitter buffer prefetch, frames; -1 means the default.
+    /// Most jitter buffer prefetch delay, milliseconds; -1 means the default.
     /// Default -1.
     pub jb_max_pre: i32,
-    /// Jitter buffer size, frames; -1 means the default. Default -1.
+    /// Most delay the jitter buffer holds, milliseconds; -1 means the
+    /// default (500). Default -1.
     pub jb_max: i32,
     /// How the jitter buffer discards frames. Default
     /// [`JbDiscardAlgo::Progressive`].
