@@ -25,7 +25,6 @@
 //! ```
 
 mod error;
-mod g711;
 mod header;
 mod player;
 mod reader;

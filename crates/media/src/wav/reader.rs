@@ -5,8 +5,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::error::WavError;
-use super::g711::{ALAW_TO_LINEAR, ULAW_TO_LINEAR};
 use super::header::{WavEncoding, WavHeader};
+use crate::codec::g711::{alaw_to_linear, ulaw_to_linear};
 
 /// Bytes read from the file at a time.
 const BUFFER_BYTES: usize = 16 * 1024;
@@ -172,12 +172,12 @@ fn decode(encoding: WavEncoding, src: &[u8], out: &mut [i16]) {
         }
         WavEncoding::Alaw => {
             for (o, &b) in out.iter_mut().zip(src) {
-                *o = ALAW_TO_LINEAR[usize::from(b)];
+                *o = alaw_to_linear(b);
             }
         }
         WavEncoding::Ulaw => {
             for (o, &b) in out.iter_mut().zip(src) {
-                *o = ULAW_TO_LINEAR[usize::from(b)];
+                *o = ulaw_to_linear(b);
             }
         }
     }
