@@ -14,6 +14,8 @@
 //!   noise) and the codec manager;
 //! - `rtp`: RTP/RTCP sessions (RFC 3550) with statistics;
 //! - `jitter`: the adaptive jitter buffer with loss concealment;
+//! - [`stream`]: one audio stream of a call (RTP session, codec, jitter
+//!   buffer, DTMF) as a media port;
 //! - `bridge`: the conference bridge; `wav`, `tone`: players, recorders and
 //!   tone generators.
 
@@ -22,6 +24,7 @@ pub mod codec;
 pub mod jitter;
 pub mod port;
 pub mod rtp;
+pub mod stream;
 pub mod tone;
 pub mod wav;
 
