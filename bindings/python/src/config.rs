@@ -346,33 +346,7 @@ macro_rules! config_enums {
     };
 }
 
-config_enums!(
-    BuddyStatus,
-    CredDataType,
-    DigestAlgorithm,
-    DtmfMethod,
-    HoldType,
-    IceTrickle,
-    Ipv6Use,
-    JbDiscardAlgo,
-    Nat64Opt,
-    PrackUse,
-    QosType,
-    QosWmmPrio,
-    RateControlMethod,
-    RpidActivity,
-    RtcpFbType,
-    SessionTimerUse,
-    SrtpKeying,
-    SrtpSecureSignaling,
-    SrtpUse,
-    SslCertLookupType,
-    SslMethod,
-    StunUse,
-    TurnConnType,
-    TurnPasswordType,
-    UpnpUse,
-);
+ferrosip::for_each_config_enum!(config_enums);
 
 /// A type name without module paths:
 /// `alloc::vec::Vec<ferrosip::config::sip::SipHeader>` gives

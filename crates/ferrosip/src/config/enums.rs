@@ -87,6 +87,43 @@ macro_rules! pj_enum {
 
 pub(crate) use pj_enum;
 
+/// Calls the macro `$m` with the name of every config enum, for code that
+/// is written once per enum (the JSON reader here, the Python binding's
+/// field tables). The names must be in scope where `$m` expands.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! for_each_config_enum {
+    ($m:ident) => {
+        $m!(
+            BuddyStatus,
+            CredDataType,
+            DigestAlgorithm,
+            DtmfMethod,
+            HoldType,
+            IceTrickle,
+            Ipv6Use,
+            JbDiscardAlgo,
+            Nat64Opt,
+            PrackUse,
+            QosType,
+            QosWmmPrio,
+            RateControlMethod,
+            RpidActivity,
+            RtcpFbType,
+            SessionTimerUse,
+            SrtpKeying,
+            SrtpSecureSignaling,
+            SrtpUse,
+            SslCertLookupType,
+            SslMethod,
+            StunUse,
+            TurnConnType,
+            TurnPasswordType,
+            UpnpUse,
+        );
+    };
+}
+
 pj_enum! {
     /// How STUN is used for SIP or media (`pjsua_stun_use`).
     StunUse, default Default {

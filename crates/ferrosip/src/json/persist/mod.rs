@@ -101,33 +101,7 @@ macro_rules! enum_field {
         }
     )*};
 }
-enum_field!(
-    BuddyStatus,
-    CredDataType,
-    DigestAlgorithm,
-    DtmfMethod,
-    HoldType,
-    IceTrickle,
-    Ipv6Use,
-    JbDiscardAlgo,
-    Nat64Opt,
-    PrackUse,
-    QosType,
-    QosWmmPrio,
-    RateControlMethod,
-    RpidActivity,
-    RtcpFbType,
-    SessionTimerUse,
-    SrtpKeying,
-    SrtpSecureSignaling,
-    SrtpUse,
-    SslCertLookupType,
-    SslMethod,
-    StunUse,
-    TurnConnType,
-    TurnPasswordType,
-    UpnpUse,
-);
+crate::for_each_config_enum!(enum_field);
 
 impl ContainerNode {
     /// Reads `name` into `field` if there is such a value; keeps `field`
