@@ -23,12 +23,8 @@ pub fn signal_level(frame: &[i16]) -> u8 {
 /// The µ-law code of a non-negative linear value without its sign and
 /// inversion: 0 for 0, rising with the segment (`(segment << 4) | mantissa`).
 fn linear_to_ulaw_magnitude(value: i32) -> u8 {
-    const BIAS: i32 = 0x84;
-    let v = (value + BIAS).min(0x7fff);
-    // The segment is the position of the highest set bit above bit 7.
-    let segment = (31 - v.leading_zeros() as i32 - 7).clamp(0, 7);
-    let mantissa = (v >> (segment + 3)) & 0x0f;
-    ((segment << 4) | mantissa) as u8
+    let sample = value.clamp(0, i32::from(i16::MAX)) as i16;
+    (crate::codec::g711::linear_to_ulaw(sample) ^ 0xff) & 0x7f
 }
 
 /// Rounds half away from zero and saturates (an `as` cast from float
