@@ -69,6 +69,14 @@ pub mod status {
     pub const PJSIP_EAUTHSTALECOUNT: i32 = 171_111;
     /// JSON parsing or reading failed (`PJLIB_UTIL_EINJSON`).
     pub const PJLIB_UTIL_EINJSON: i32 = 320_030;
+    /// Not a valid WAVE file (`PJMEDIA_ENOTVALIDWAVE`).
+    pub const PJMEDIA_ENOTVALIDWAVE: i32 = 220_180;
+    /// Unsupported WAVE file format (`PJMEDIA_EWAVEUNSUPP`).
+    pub const PJMEDIA_EWAVEUNSUPP: i32 = 220_181;
+    /// Invalid DTMF digit (`PJMEDIA_RTP_EINDTMF`).
+    pub const PJMEDIA_RTP_EINDTMF: i32 = 220_106;
+    /// Invalid audio device (`PJMEDIA_EAUD_INVDEV`).
+    pub const PJMEDIA_EAUD_INVDEV: i32 = 420_004;
     /// Base of SIP status codes used as statuses (`PJSIP_ERRNO_START_PJSIP`).
     pub const PJSIP_ERRNO_START_SIP_STATUS: i32 = 170_000;
 
@@ -121,6 +129,10 @@ pub fn describe(code: i32) -> String {
         PJSIP_EINVALIDAUTHSCHEME => "Unsupported authentication scheme (PJSIP_EINVALIDAUTHSCHEME)",
         PJSIP_EAUTHSTALECOUNT => "Maximum number of stale retries exceeded (PJSIP_EAUTHSTALECOUNT)",
         PJLIB_UTIL_EINJSON => "Invalid JSON document (PJLIB_UTIL_EINJSON)",
+        PJMEDIA_ENOTVALIDWAVE => "Not a valid WAVE file (PJMEDIA_ENOTVALIDWAVE)",
+        PJMEDIA_EWAVEUNSUPP => "Unsupported WAVE file format (PJMEDIA_EWAVEUNSUPP)",
+        PJMEDIA_RTP_EINDTMF => "Invalid DTMF digit (PJMEDIA_RTP_EINDTMF)",
+        PJMEDIA_EAUD_INVDEV => "Invalid audio device (PJMEDIA_EAUD_INVDEV)",
         other => {
             if let Some(code) = sip_code(other) {
                 return format!("SIP status {code}");

@@ -45,6 +45,7 @@ pub use self::version::Version;
 use crate::account::{self, AccountSlot};
 use crate::config::{EpConfig, TransportConfig};
 use crate::error::{Error, Result, status};
+use crate::media::{MediaEvent, MediaShared};
 use crate::runtime::Runtime;
 
 /// Locks a mutex, recovering it if a thread panicked while holding it.
@@ -99,12 +100,22 @@ struct Lib {
     worker_ids: Vec<ThreadId>,
     transports: BTreeMap<i32, TransportRecord>,
     main_thread: Option<ThreadId>,
+    /// The media engine, from `lib_init` to `lib_destroy`.
+    media: Option<Arc<MediaShared>>,
+}
+
+/// What the dispatcher delivers: the SIP engine's events and the media
+/// engine's.
+#[derive(Debug)]
+pub(crate) enum EpEvent {
+    Ua(UaEvent),
+    Media(MediaEvent),
 }
 
 /// What the endpoint shares with its handles, threads and accounts.
 pub(crate) struct Inner {
     lib: Mutex<Lib>,
-    dispatcher: Dispatcher<UaEvent>,
+    dispatcher: Dispatcher<EpEvent>,
     /// The handler, behind its own lock so that a callback may replace it.
     handler: Mutex<Arc<Mutex<Box<dyn EndpointHandler>>>>,
     /// Which life of the library this is: counts `lib_create` calls, so a
@@ -168,6 +179,7 @@ impl Endpoint {
                     worker_ids: Vec::new(),
                     transports: BTreeMap::new(),
                     main_thread: None,
+                    media: None,
                 }),
                 dispatcher: Dispatcher::new(),
                 handler: Mutex::new(Arc::new(Mutex::new(Box::new(handler)))),
@@ -243,6 +255,21 @@ impl Endpoint {
         let runtime = lib.runtime.clone().ok_or_else(|| not_created(title))?;
         let agent = cfg.ua_config.user_agent.clone();
         runtime.with_engine(|ua, _| ua.set_user_agent(Some(agent)));
+        let media = {
+            let weak = Arc::downgrade(&self.inner);
+            let rt = runtime.clone();
+            let sink = Box::new(move |events: Vec<MediaEvent>| {
+                if let Some(inner) = weak.upgrade() {
+                    inner
+                        .dispatcher
+                        .push(events.into_iter().map(EpEvent::Media));
+                    rt.wake();
+                }
+            });
+            MediaShared::new(&cfg.med_config, sink).map_err(|e| e.titled(title))?
+        };
+        media.start_clock()?;
+        lib.media = Some(media);
         lib.config = cfg.clone();
         for n in 0..cfg.ua_config.thread_cnt {
             let weak = Arc::downgrade(&self.inner);
@@ -309,7 +336,9 @@ impl Endpoint {
         let runtime = self.runtime("Endpoint::libHandleEvents()")?;
         let n = runtime.run_once_with(Duration::from_millis(msec.into()), |events| {
             let n = events.len();
-            self.inner.dispatcher.push(events);
+            self.inner
+                .dispatcher
+                .push(events.into_iter().map(EpEvent::Ua));
             n
         });
         let delivered = self.deliver();
@@ -323,7 +352,17 @@ impl Endpoint {
             .deliver(|event| self.deliver_one(event))
     }
 
-    fn deliver_one(&self, event: UaEvent) {
+    fn deliver_one(&self, event: EpEvent) {
+        let event = match event {
+            EpEvent::Ua(e) => e,
+            EpEvent::Media(e) => {
+                let media = lock(&self.inner.lib).media.clone();
+                if let Some(media) = media {
+                    crate::media::deliver(&media, e);
+                }
+                return;
+            }
+        };
         match event {
             UaEvent::Timer { id, .. } => {
                 let param = lock(&self.inner.timers).remove(&id);
@@ -374,12 +413,22 @@ impl Endpoint {
                     break;
                 }
                 runtime.run_once_with((deadline - now).min(Duration::from_millis(50)), |events| {
-                    self.inner.dispatcher.push(events);
+                    self.inner
+                        .dispatcher
+                        .push(events.into_iter().map(EpEvent::Ua));
                 });
                 self.deliver();
             }
-            runtime.run_once_with(Duration::ZERO, |events| self.inner.dispatcher.push(events));
+            runtime.run_once_with(Duration::ZERO, |events| {
+                self.inner
+                    .dispatcher
+                    .push(events.into_iter().map(EpEvent::Ua));
+            });
             self.deliver();
+        }
+        let media = lock(&self.inner.lib).media.take();
+        if let Some(media) = media {
+            media.shutdown();
         }
         lock(&self.inner.accounts).clear();
         lock(&self.inner.timers).clear();
@@ -582,6 +631,51 @@ impl Endpoint {
         crate::error::describe(status_code)
     }
 
+    /// The media engine (from `lib_init` to `lib_destroy`).
+    pub(crate) fn media(&self, title: &str) -> Result<Arc<MediaShared>> {
+        lock(&self.inner.lib).media.clone().ok_or_else(|| {
+            Error::new(
+                status::PJ_EINVALIDOP,
+                title,
+                "the media engine is not running (call libInit() first)",
+            )
+        })
+    }
+
+    /// The sound device manager (PJSUA2's `audDevManager`).
+    pub fn aud_dev_manager(&self) -> crate::media::AudDevManager {
+        crate::media::AudDevManager::new(self)
+    }
+
+    /// Every port of the conference bridge (PJSUA2's `mediaEnumPorts2`).
+    pub fn media_enum_ports2(&self) -> Result<Vec<crate::media::AudioMedia>> {
+        let title = "Endpoint::mediaEnumPorts2()";
+        let media = self.media(title)?;
+        let ports = media.with_core(title, |core| core.bridge.ports())?;
+        Ok(ports
+            .into_iter()
+            .map(|p| crate::media::AudioMedia::new(&media, p))
+            .collect())
+    }
+
+    /// How many ports the bridge holds (PJSUA2's `mediaActivePorts`).
+    pub fn media_active_ports(&self) -> Result<u32> {
+        let title = "Endpoint::mediaActivePorts()";
+        let n = self
+            .media(title)?
+            .with_core(title, |core| core.bridge.port_count())?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// `MediaConfig.maxMediaPorts` (PJSUA2's `mediaMaxPorts`). ferrosip's
+    /// bridge has no fixed size: it holds more when asked, and this never
+    /// reports fewer than the ports it holds.
+    pub fn media_max_ports(&self) -> Result<u32> {
+        let title = "Endpoint::mediaMaxPorts()";
+        let configured = self.config().med_config.max_media_ports;
+        Ok(configured.max(self.media_active_ports().map_err(|e| e.titled(title))?))
+    }
+
     /// The configuration given to [`Endpoint::lib_init`].
     pub fn config(&self) -> EpConfig {
         lock(&self.inner.lib).config.clone()
@@ -602,7 +696,7 @@ fn worker(weak: &Weak<Inner>, stop: &AtomicBool, runtime: &Runtime<UserAgent>) {
     while !stop.load(Ordering::SeqCst) {
         let taken = runtime.run_once_with(Duration::from_millis(50), |events| {
             let inner = weak.upgrade()?;
-            inner.dispatcher.push(events);
+            inner.dispatcher.push(events.into_iter().map(EpEvent::Ua));
             Some(Endpoint { inner })
         });
         let Some(ep) = taken else {
