@@ -91,7 +91,10 @@ impl Inbound {
             }
         }
         self.fifo.pop_into(rx);
-        let carries_audio = audio || (!pulled && self.last_audio);
+        // The converter delays what goes through it by a few samples: the
+        // first bridge frame after the port fell silent still holds the
+        // end of its audio, and counts as audio so that tail is mixed.
+        let carries_audio = audio || self.last_audio;
         if pulled {
             self.last_audio = audio;
         }
