@@ -35,6 +35,10 @@ struct Lib {
 
 impl Lib {
     fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    fn start_with(tune: impl FnOnce(&mut EpConfig)) -> Self {
         let turn = serial();
         let ep = Endpoint::new();
         ep.lib_create().unwrap();
@@ -42,6 +46,7 @@ impl Lib {
         cfg.ua_config.thread_cnt = 0;
         cfg.log_config.console_level = 0;
         cfg.log_config.level = 0;
+        tune(&mut cfg);
         ep.lib_init(&cfg).unwrap();
         ep.lib_start().unwrap();
         Self { ep, _turn: turn }
@@ -652,4 +657,35 @@ fn the_media_api_refuses_reentry_from_a_frame_callback_instead_of_deadlocking() 
     // The frames it made still reach the bridge: 0x1010 = 4112.
     lib.run_for(200);
     assert!(heard.take().iter().any(|s| (*s - 4112).abs() < 200));
+}
+
+#[test]
+fn simulated_loss_drops_the_share_of_rtp_asked() {
+    // PJSUA2's MediaConfig.rxDropPct: 20 % of the RTP received is dropped.
+    let lib = Lib::start_with(|cfg| cfg.med_config.rx_drop_pct = 20);
+    let localhost = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let ta = MediaTransport::bind(localhost, 0, 0, true).unwrap();
+    let tb = MediaTransport::bind(localhost, 0, 0, true).unwrap();
+    let (a_rtp, b_rtp) = (ta.local_rtp().unwrap(), tb.local_rtp().unwrap());
+    let mut ca = StreamConfig::new("PCMA", b_rtp).unwrap();
+    ca.rtcp_mux = true;
+    let a = AudioStream::create(&lib.ep, ta, ca).unwrap();
+    let mut cb = StreamConfig::new("PCMA", a_rtp).unwrap();
+    cb.rtcp_mux = true;
+    cb.seed = 7;
+    let b = AudioStream::create(&lib.ep, tb, cb).unwrap();
+    let tonegen = ToneGenerator::create_tone_generator(&lib.ep, 16_000, 1).unwrap();
+    tonegen.play(&[tone(1000)], true).unwrap();
+    tonegen.start_transmit(&a).unwrap();
+    assert!(lib.pump_until(60, || b.stats().unwrap().rtcp.rx_stat.pkt >= 300));
+    let rx = b.stats().unwrap().rtcp.rx_stat;
+    let expected = (rx.pkt + rx.loss) as f64;
+    let share = rx.loss as f64 / expected;
+    // 300+ packets at 20 %: the share is within a few points of it.
+    assert!(
+        (0.12..0.28).contains(&share),
+        "lost {} of {expected}",
+        rx.loss
+    );
+    drop(b);
 }

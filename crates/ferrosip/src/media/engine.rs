@@ -164,6 +164,18 @@ impl MediaCore {
     }
 }
 
+/// A seed for the media engine's randomness (simulated loss).
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
 type EventSink = Box<dyn Fn(Vec<MediaEvent>) + Send + Sync>;
 
 /// The media engine shared by the endpoint, its handles and its threads.
@@ -205,7 +217,8 @@ impl MediaShared {
             codecs: CodecManager::new(),
             config: config.clone(),
             device: DeviceState::new(config),
-            rtp: RtpIo::new().map_err(|e| Error::io(title, &e))?,
+            rtp: RtpIo::new(config.tx_drop_pct, config.rx_drop_pct, seed())
+                .map_err(|e| Error::io(title, &e))?,
             roles: HashMap::new(),
             events: Vec::new(),
         };

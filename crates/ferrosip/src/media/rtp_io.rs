@@ -49,6 +49,44 @@ pub(crate) struct RtpIo {
     thread: Option<JoinHandle<()>>,
     /// Datagrams that could not be sent (socket buffer full, unreachable).
     pub(crate) send_errors: u64,
+    /// RTP packets to drop on purpose, to simulate loss (PJSUA2's
+    /// `MediaConfig.txDropPct` and `rxDropPct`).
+    loss: LossSimulator,
+}
+
+/// Drops a percentage of RTP packets in each direction, at random.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LossSimulator {
+    tx_pct: u32,
+    rx_pct: u32,
+    state: u64,
+}
+
+impl LossSimulator {
+    fn new(tx_pct: u32, rx_pct: u32, seed: u64) -> Self {
+        Self {
+            tx_pct: tx_pct.min(100),
+            rx_pct: rx_pct.min(100),
+            state: seed | 1,
+        }
+    }
+
+    /// xorshift64*: a percentile, uniform enough for simulated loss.
+    fn percentile(&mut self) -> u32 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        let r = self.state.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        u32::try_from((r >> 32) % 100).unwrap_or(0)
+    }
+
+    fn drop_tx(&mut self) -> bool {
+        self.tx_pct > 0 && self.percentile() < self.tx_pct
+    }
+
+    fn drop_rx(&mut self) -> bool {
+        self.rx_pct > 0 && self.percentile() < self.rx_pct
+    }
 }
 
 impl std::fmt::Debug for RtpIo {
@@ -60,7 +98,9 @@ impl std::fmt::Debug for RtpIo {
 }
 
 impl RtpIo {
-    pub(crate) fn new() -> io::Result<Self> {
+    /// Dropping `tx_drop_pct` % of the RTP sent and `rx_drop_pct` % of the
+    /// RTP received (0 for none).
+    pub(crate) fn new(tx_drop_pct: u32, rx_drop_pct: u32, seed: u64) -> io::Result<Self> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
@@ -74,6 +114,7 @@ impl RtpIo {
             stop: Arc::new(AtomicBool::new(false)),
             thread: None,
             send_errors: 0,
+            loss: LossSimulator::new(tx_drop_pct, rx_drop_pct, seed),
         })
     }
 
@@ -164,7 +205,14 @@ impl RtpIo {
     ) {
         for (port, sockets) in &self.streams {
             if let Ok(stream) = bridge.port_mut::<Stream>(*port) {
-                flush(stream, *port, sockets, &mut self.send_errors, events);
+                flush(
+                    stream,
+                    *port,
+                    sockets,
+                    &mut self.send_errors,
+                    &mut self.loss,
+                    events,
+                );
             }
         }
     }
@@ -176,11 +224,13 @@ fn flush(
     port: PortId,
     sockets: &StreamSockets,
     send_errors: &mut u64,
+    loss: &mut LossSimulator,
     events: &mut Vec<MediaEvent>,
 ) {
     while let Some(t) = stream.poll_transmit() {
         let socket = match t.kind {
             PacketKind::Rtcp => sockets.rtcp.as_ref().unwrap_or(&sockets.rtp),
+            PacketKind::Rtp if loss.drop_tx() => continue,
             PacketKind::Rtp => &sockets.rtp,
         };
         if socket.send_to(&t.payload, t.destination).is_err() {
@@ -233,8 +283,16 @@ fn receive_loop(mut poll: Poll, media: &Weak<MediaShared>, stop: &AtomicBool) {
                 let Ok(stream) = core.bridge.port_mut::<Stream>(port) else {
                     continue;
                 };
-                receive_all(socket, stream, now, &mut buf);
-                flush(stream, port, sockets, &mut core.rtp.send_errors, &mut out);
+                let loss = &mut core.rtp.loss;
+                receive_all(socket, stream, now, &mut buf, loss);
+                flush(
+                    stream,
+                    port,
+                    sockets,
+                    &mut core.rtp.send_errors,
+                    loss,
+                    &mut out,
+                );
             }
         }
         shared.emit(std::mem::take(&mut out));
@@ -242,7 +300,13 @@ fn receive_loop(mut poll: Poll, media: &Weak<MediaShared>, stop: &AtomicBool) {
 }
 
 /// Reads every datagram waiting on `socket` into `stream`.
-fn receive_all(socket: &UdpSocket, stream: &mut Stream, now: Instant, buf: &mut [u8]) {
+fn receive_all(
+    socket: &UdpSocket,
+    stream: &mut Stream,
+    now: Instant,
+    buf: &mut [u8],
+    loss: &mut LossSimulator,
+) {
     // The sockets are edge-triggered: read until the kernel says there is
     // nothing left. An error (an ICMP report queued on the socket) is
     // consumed by the read that returns it, so the next read goes on; a
@@ -251,8 +315,12 @@ fn receive_all(socket: &UdpSocket, stream: &mut Stream, now: Instant, buf: &mut 
     loop {
         match socket.recv_from(buf) {
             Ok((n, from)) => {
+                let datagram = &buf[..n];
+                if !media::rtp::is_rtcp(datagram) && loss.drop_rx() {
+                    continue;
+                }
                 // A malformed packet is counted by the session and dropped.
-                let _ = stream.handle_datagram(now, from, &buf[..n]);
+                let _ = stream.handle_datagram(now, from, datagram);
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(_) => {
