@@ -26,6 +26,7 @@ pub mod port;
 pub mod rtp;
 pub mod stream;
 pub mod tone;
+pub mod vad;
 pub mod wav;
 
 pub use port::{AudioFormat, FrameKind, MediaPort};
