@@ -11,6 +11,38 @@
 //! [`Stream::poll_timeout`] is due, and drains [`Stream::poll_transmit`] and
 //! [`Stream::poll_event`] after each call.
 //!
+//! # Silence suppression (VAD)
+//!
+//! With [`StreamConfig::vad`] on (and a codec without a VAD of its own),
+//! every frame put goes through a [`SilenceDetector`]; during silence no
+//! RTP is sent, as pjmedia's stream does: not in the first
+//! [`VAD_SUSPEND`] (600 ms) of the stream, and one keep-alive packet once
+//! [`MAX_SILENCE_PERIOD`] (5 s) has passed without a packet — a comfort
+//! noise packet (RFC 3389) if [`StreamConfig::comfort_noise_pt`] is set,
+//! else the silent frame encoded. Timestamps move on through silence,
+//! sequence numbers do not jump, and the first audio packet after a gap
+//! carries the marker bit (a new talkspurt).
+//!
+//! # Receiving packets of any duration
+//!
+//! The jitter buffer holds units of 10 ms (or of the greatest common
+//! divisor of the packet time and 10 ms), and [`MediaPort::get_frame`]
+//! plays as many as a port frame lasts. A received packet's duration comes
+//! from its payload, not from the negotiated packet time, and the packet
+//! is cut into units (waveform codecs) or decoded once and played unit by
+//! unit (Opus), so a peer may send 10, 20, 30, 40 or 60 ms packets, or
+//! change in mid-stream, and playout stays continuous; loss is concealed
+//! unit by unit. A packet that directly follows the previous one in
+//! sequence but starts later than it ended starts a talkspurt (the peer
+//! suppressed silence): the gap plays as silence, not as loss.
+//!
+//! # Forward error correction
+//!
+//! With a codec that has in-band FEC (Opus, with the `opus` feature and
+//! `plc` on), a lost packet followed by one that has arrived is rebuilt
+//! from that one's FEC data ([`Codec::recover`]) instead of concealed. A
+//! gap before a talkspurt (Opus DTX) is silence, never rebuilt.
+//!
 //! # Time
 //!
 //! `put_frame` and `get_frame` carry no time, so the stream keeps the last
@@ -53,121 +85,27 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use crate::codec::telephone_event::{self, DtmfEvent, DtmfReceiver, DtmfSender};
-use crate::codec::{Codec, CodecDesc, CodecError, CodecManager, CodecParam};
-use crate::jitter::{ConfigError, DiscardAlgorithm, Frame, JbufState, JitterBuffer, JitterConfig};
+use crate::codec::cn;
+use crate::codec::telephone_event::{DtmfReceiver, DtmfSender};
+use crate::codec::{Codec, CodecDesc, CodecKind, CodecManager};
+use crate::jitter::{JitterBuffer, JitterConfig};
 use crate::port::{AudioFormat, FrameKind, MediaPort};
-use crate::rtp::{Received, RtcpStat, RtpError, RtpEvent, RtpSession, RtpSessionConfig, Transmit};
+use crate::rtp::{Received, RtpError, RtpSession, RtpSessionConfig, Transmit};
+use crate::vad::SilenceDetector;
 
-/// How a [`Stream`] is set up: what SDP negotiated, and the jitter buffer
-/// settings (PJSUA2's `MediaConfig.jb*`).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct StreamConfig {
-    /// The codec.
-    pub codec: CodecDesc,
-    /// Its parameters (the packet time comes from `ptime_ms`).
-    pub param: CodecParam,
-    /// The negotiated payload type of the codec.
-    pub payload_type: u8,
-    /// The negotiated telephone-event payload type; `None`: no RFC 4733.
-    pub telephone_event_pt: Option<u8>,
-    /// Where RTP goes.
-    pub remote_rtp: SocketAddr,
-    /// Where RTCP goes; `None`: the RTP port plus one.
-    pub remote_rtcp: Option<SocketAddr>,
-    /// RTP and RTCP on one port (RFC 5761).
-    pub rtcp_mux: bool,
-    /// Seed of the RTP session (SSRC, sequence, timestamp, RTCP timing).
-    pub seed: u64,
-    /// Packet time in milliseconds: one frame of the port, one RTP packet.
-    pub ptime_ms: u32,
-    /// Initial prefetch, ms (−1: default, no prefetch).
-    pub jb_init: i32,
-    /// Least prefetch, ms (−1: default).
-    pub jb_min_pre: i32,
-    /// Most prefetch, ms (−1: default).
-    pub jb_max_pre: i32,
-    /// Most delay the jitter buffer holds, ms (−1: default, 500 ms).
-    pub jb_max: i32,
-    /// How the jitter buffer shortens its delay.
-    pub jb_discard_algo: DiscardAlgorithm,
-}
+mod config;
+mod framing;
+mod playout;
+mod receive;
+mod suppress;
 
-impl StreamConfig {
-    /// A stream of the first codec whose id starts with `codec_id` (as
-    /// [`CodecManager::find`] sees it, disabled codecs included), with its
-    /// default payload type, parameters and packet time, telephone events
-    /// on payload type 120, and PJSUA2's default jitter buffer.
-    pub fn new(codec_id: &str, remote_rtp: SocketAddr) -> Result<Self, CodecError> {
-        let manager = CodecManager::new();
-        let desc = *manager
-            .find(codec_id)
-            .ok_or_else(|| CodecError::NotFound(codec_id.to_owned()))?;
-        Ok(Self::with_desc(
-            desc,
-            CodecParam::default_for(&desc),
-            remote_rtp,
-        ))
-    }
+pub use config::{StreamConfig, StreamError, StreamEvent, StreamStat};
+pub use suppress::{MAX_SILENCE_PERIOD, VAD_SUSPEND};
 
-    /// A stream of `desc` with `param` (the negotiated ones).
-    pub fn with_desc(desc: CodecDesc, param: CodecParam, remote_rtp: SocketAddr) -> Self {
-        let ptime_ms = param.ptime_ms();
-        Self {
-            codec: desc,
-            param,
-            payload_type: desc.payload_type,
-            telephone_event_pt: Some(telephone_event::DEFAULT_PAYLOAD_TYPE),
-            remote_rtp,
-            remote_rtcp: None,
-            rtcp_mux: false,
-            seed: 0x5eed,
-            ptime_ms,
-            jb_init: -1,
-            jb_min_pre: -1,
-            jb_max_pre: -1,
-            jb_max: -1,
-            jb_discard_algo: DiscardAlgorithm::Progressive,
-        }
-    }
-}
-
-/// What can keep a stream from being built or from doing what it is asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StreamError {
-    /// The codec could not be created, or a digit is not DTMF.
-    #[error(transparent)]
-    Codec(#[from] CodecError),
-    /// The RTP session refused its settings.
-    #[error(transparent)]
-    Rtp(#[from] RtpError),
-    /// The jitter buffer refused its settings.
-    #[error("jitter buffer: {0}")]
-    Jitter(#[from] ConfigError),
-    /// DTMF asked for, but no telephone-event payload type was negotiated.
-    #[error("no telephone-event payload type negotiated")]
-    NoTelephoneEvent,
-}
-
-/// Something the stream's user should know.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamEvent {
-    /// A DTMF digit started or ended (RFC 4733).
-    Dtmf(DtmfEvent),
-    /// Something the RTP session reports.
-    Rtp(RtpEvent),
-}
-
-/// PJSUA2's `StreamStat`: the RTP/RTCP statistics and the jitter buffer's
-/// state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StreamStat {
-    /// RTP and RTCP statistics.
-    pub rtcp: RtcpStat,
-    /// The jitter buffer.
-    pub jbuf: JbufState,
-}
+use framing::Timing;
+use playout::Playout;
+use receive::Receiver;
+use suppress::{Decision, Suppressor};
 
 /// One audio stream: encodes what the bridge puts, sends it as RTP, and
 /// plays what arrives through the jitter buffer and the decoder.
@@ -175,12 +113,15 @@ pub struct StreamStat {
 pub struct Stream {
     session: RtpSession,
     codec: Box<dyn Codec>,
-    jitter: JitterBuffer,
+    rx: Receiver,
+    playout: Playout,
+    suppressor: Suppressor,
     dtmf_tx: DtmfSender,
     dtmf_rx: DtmfReceiver,
     format: AudioFormat,
     payload_type: u8,
     te_pt: Option<u8>,
+    cn_pt: Option<u8>,
     /// RTP timestamp units per frame.
     ts_span: u32,
     now: Instant,
@@ -188,7 +129,7 @@ pub struct Stream {
     next_ts: u32,
     /// Relative timestamp of the last packet sent.
     last_sent_ts: u32,
-    /// The next audio packet starts a talkspurt (after DTX).
+    /// The next audio packet starts a talkspurt (after silence or DTX).
     marker: bool,
     encoded: Vec<u8>,
     /// Newest timestamp of received audio, to time out DTMF ends.
@@ -203,11 +144,13 @@ impl Stream {
             mut param,
             payload_type,
             telephone_event_pt,
+            comfort_noise_pt,
             remote_rtp,
             remote_rtcp,
             rtcp_mux,
             seed,
             ptime_ms,
+            vad,
             jb_init,
             jb_min_pre,
             jb_max_pre,
@@ -225,22 +168,30 @@ impl Stream {
         rtp.rtcp_mux = rtcp_mux;
         rtp.seed = seed;
         let session = RtpSession::new(rtp, now)?;
-        let mut jb = JitterConfig::new(ptime_ms, ts_span);
+        let timing = Timing::new(&desc, format, ptime_ms);
+        let mut jb = JitterConfig::new(timing.unit_ms, timing.unit_ts);
+        jb.max_frame_size = jb.max_frame_size.max(timing.max_unit_bytes());
         jb.jb_init = jb_init;
         jb.jb_min_pre = jb_min_pre;
         jb.jb_max_pre = jb_max_pre;
         jb.jb_max = jb_max;
         jb.jb_discard_algo = jb_discard_algo;
         let jitter = JitterBuffer::new(&jb)?;
+        // Opus's `vad` is its own DTX.
+        let own_vad = desc.kind == CodecKind::Opus;
+        let detector = (vad && !own_vad).then(|| SilenceDetector::for_format(format));
         Ok(Self {
             session,
+            rx: Receiver::new(jitter, timing, codec.has_fec()),
+            playout: Playout::new(timing),
+            suppressor: Suppressor::new(detector, desc.rtp_clock_rate),
             codec,
-            jitter,
             dtmf_tx: DtmfSender::new(desc.rtp_clock_rate),
             dtmf_rx: DtmfReceiver::new(desc.rtp_clock_rate),
             format,
             payload_type,
             te_pt: telephone_event_pt,
+            cn_pt: comfort_noise_pt,
             ts_span,
             now,
             next_ts: 0,
@@ -259,7 +210,8 @@ impl Stream {
 
     /// Takes a datagram from the stream's RTP (or RTCP) socket: audio into
     /// the jitter buffer, telephone events into the DTMF receiver, RTCP into
-    /// the session. An error says why it was not taken (it is counted).
+    /// the session (comfort noise is taken and not played). An error says
+    /// why it was not taken (it is counted).
     pub fn handle_datagram(
         &mut self,
         now: Instant,
@@ -272,7 +224,7 @@ impl Stream {
         };
         let (pt, ts) = (view.payload_type(), view.timestamp());
         if pt == self.payload_type {
-            self.jitter.put(ts, view.payload(), view.marker());
+            self.rx.audio(self.codec.as_ref(), &view);
             if self
                 .rx_ts
                 .is_none_or(|last| (ts.wrapping_sub(last) as i32) > 0)
@@ -330,7 +282,7 @@ impl Stream {
     pub fn stats(&self) -> StreamStat {
         StreamStat {
             rtcp: self.session.stats(),
-            jbuf: self.jitter.state(),
+            jbuf: self.rx.jitter.state(),
         }
     }
 
@@ -349,6 +301,16 @@ impl Stream {
         self.codec.desc()
     }
 
+    /// The silence detector, when VAD is on (see [`StreamConfig::vad`]).
+    pub fn vad(&self) -> Option<&SilenceDetector> {
+        self.suppressor.detector()
+    }
+
+    /// The silence detector, to change its threshold or timing.
+    pub fn vad_mut(&mut self) -> Option<&mut SilenceDetector> {
+        self.suppressor.detector_mut()
+    }
+
     /// Sends one packet with relative timestamp `ts`.
     fn send(&mut self, pt: u8, ts: u32, marker: bool) {
         let advance = ts.wrapping_sub(self.last_sent_ts);
@@ -362,51 +324,13 @@ impl Stream {
         }
         self.encoded = payload;
     }
-}
 
-impl MediaPort for Stream {
-    fn format(&self) -> AudioFormat {
-        self.format
-    }
-
-    /// Plays one frame: the jitter buffer's next frame decoded, concealment
-    /// for a missing or discarded one, silence ([`FrameKind::None`]) while
-    /// it is empty or prefetching.
-    fn get_frame(&mut self, out: &mut [i16]) -> FrameKind {
-        let len = self.format.frame_len().min(out.len());
-        let out = &mut out[..len];
-        match self.jitter.get() {
-            Frame::Normal { payload, .. } => match self.codec.decode(payload, out) {
-                Ok(n) => out[n.min(len)..].fill(0),
-                Err(_) => self.codec.conceal(out),
-            },
-            Frame::Missing { .. } | Frame::Discarded { .. } => self.codec.conceal(out),
-            Frame::Prefetching | Frame::Empty => {
-                out.fill(0);
-                return FrameKind::None;
-            }
-        }
-        FrameKind::Audio
-    }
-
-    /// Sends one frame: a telephone-event packet while DTMF is being sent,
-    /// else the frame encoded (nothing when the codec's DTX says so). The
-    /// timestamp moves on by one frame per call.
-    fn put_frame(&mut self, frame: &[i16]) {
-        let ts = self.next_ts;
-        self.next_ts = ts.wrapping_add(self.ts_span);
-        if let Some(pt) = self.te_pt
-            && let Some(packet) = self.dtmf_tx.poll_packet(ts, self.ts_span)
-        {
-            self.encoded.clear();
-            self.encoded.extend_from_slice(&packet.payload());
-            self.send(pt, packet.timestamp, packet.marker);
-            return;
-        }
-        self.encoded.clear();
-        let len = self.format.frame_len().min(frame.len());
+    /// Encodes `frame` and sends it with relative timestamp `ts`; the
+    /// codec's DTX sends nothing and makes the next packet a talkspurt.
+    fn send_audio(&mut self, frame: &[i16], ts: u32) {
         let mut encoded = std::mem::take(&mut self.encoded);
-        let sent = self.codec.encode(&frame[..len], &mut encoded);
+        encoded.clear();
+        let sent = self.codec.encode(frame, &mut encoded);
         self.encoded = encoded;
         match sent {
             Ok(n) if n > 0 => {
@@ -414,6 +338,55 @@ impl MediaPort for Stream {
                 self.send(self.payload_type, ts, marker);
             }
             _ => self.marker = true,
+        }
+    }
+}
+
+impl MediaPort for Stream {
+    fn format(&self) -> AudioFormat {
+        self.format
+    }
+
+    /// Plays one frame: the jitter buffer's units decoded, concealment
+    /// (or forward error correction) for missing or discarded ones,
+    /// silence for those it has none for; [`FrameKind::None`] when the
+    /// whole frame is silence (empty or prefetching).
+    fn get_frame(&mut self, out: &mut [i16]) -> FrameKind {
+        let len = self.format.frame_len().min(out.len());
+        self.playout
+            .frame(self.codec.as_mut(), &mut self.rx, &mut out[..len])
+    }
+
+    /// Sends one frame: a telephone-event packet while DTMF is being sent,
+    /// else the frame encoded — unless VAD calls it silence (see the
+    /// [module docs](self)) or the codec's DTX says so. The timestamp
+    /// moves on by one frame per call.
+    fn put_frame(&mut self, frame: &[i16]) {
+        let ts = self.next_ts;
+        self.next_ts = ts.wrapping_add(self.ts_span);
+        if let Some(pt) = self.te_pt
+            && let Some(packet) = self.dtmf_tx.poll_packet(ts, self.ts_span)
+        {
+            self.suppressor.skip(self.ts_span);
+            self.encoded.clear();
+            self.encoded.extend_from_slice(&packet.payload());
+            self.send(pt, packet.timestamp, packet.marker);
+            return;
+        }
+        let frame = &frame[..self.format.frame_len().min(frame.len())];
+        let since_sent = ts.wrapping_sub(self.last_sent_ts);
+        match self.suppressor.decide(frame, self.ts_span, since_sent) {
+            Decision::Send => self.send_audio(frame, ts),
+            Decision::Suppress => self.marker = true,
+            Decision::KeepAlive => match self.cn_pt {
+                Some(pt) => {
+                    self.encoded.clear();
+                    self.encoded
+                        .extend_from_slice(&cn::encode_level(cn::silence_level(frame)));
+                    self.send(pt, ts, false);
+                }
+                None => self.send_audio(frame, ts),
+            },
         }
     }
 }
