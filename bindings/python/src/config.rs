@@ -9,8 +9,8 @@
 //!   constructor (`CallSetting(useDefaultValues)`) and an `isEmpty()`;
 //! - `_config_schema(name)`: each field in serde order with its PJSUA2
 //!   name, its kind (`bool`, `int` with its range, `float`, `str`,
-//!   `token`, `enum` with its values, `struct` naming the nested class,
-//!   `vector` with the item's kind) and its default;
+//!   `char`, `token`, `enum` with its values, `struct` naming the nested
+//!   class, `vector` with the item's kind) and its default;
 //! - `_config_defaults(name, variant=False)`: the serde JSON of
 //!   `T::default()` (or of `T::new(true)` with `variant`);
 //! - `_config_is_empty(name, json)`: PJSUA2's `isEmpty()`.
@@ -41,6 +41,11 @@ use ferrosip::config::{
 };
 use ferrosip::error::status::PJ_EINVAL;
 use ferrosip::json::{ContainerNode, PersistentObject};
+use ferrosip::media::{
+    AudioDevInfo, AudioMediaPlayerInfo, CodecFmtp, CodecInfo, CodecParam, CodecParamInfo,
+    CodecParamSetting, ConfPortInfo, MediaFormatAudio, MediaFrame, ToneDesc, ToneDigit,
+    ToneDigitMapDigit,
+};
 use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use serde::Serialize;
@@ -289,6 +294,20 @@ fn classes() -> &'static [Box<dyn ConfigClass>] {
             Box::new(Class::<AudioMediaTransmitParam>::plain(
                 "AudioMediaTransmitParam",
             )),
+            // Media (plain data).
+            Box::new(Class::<MediaFormatAudio>::plain("MediaFormatAudio")),
+            Box::new(Class::<ConfPortInfo>::plain("ConfPortInfo")),
+            Box::new(Class::<ToneDesc>::plain("ToneDesc")),
+            Box::new(Class::<ToneDigit>::plain("ToneDigit")),
+            Box::new(Class::<ToneDigitMapDigit>::plain("ToneDigitMapDigit")),
+            Box::new(Class::<AudioMediaPlayerInfo>::plain("AudioMediaPlayerInfo")),
+            Box::new(Class::<CodecInfo>::plain("CodecInfo")),
+            Box::new(Class::<CodecFmtp>::plain("CodecFmtp")),
+            Box::new(Class::<CodecParamInfo>::plain("CodecParamInfo")),
+            Box::new(Class::<CodecParamSetting>::plain("CodecParamSetting")),
+            Box::new(Class::<CodecParam>::plain("CodecParam")),
+            Box::new(Class::<AudioDevInfo>::plain("AudioDevInfo")),
+            Box::new(Class::<MediaFrame>::plain("MediaFrame")),
         ]
     })
 }
@@ -374,12 +393,15 @@ fn kind_of(rust_type: &str) -> Result<Value, String> {
     Ok(match rust_type {
         "bool" => json!({"kind": "bool"}),
         "u8" => int(0, u8::MAX.into()),
+        "i16" => int(i16::MIN.into(), i16::MAX as u64),
         "u32" => int(0, u32::MAX.into()),
         "i32" => int(i32::MIN.into(), i32::MAX as u64),
         // `config::Token` is the only u64 of the configs.
         "u64" => json!({"kind": "token", "min": 0, "max": u64::MAX}),
         "f32" => json!({"kind": "float", "max": f64::from(f32::MAX)}),
         "String" => json!({"kind": "str"}),
+        // `ToneDigit.digit`: a one-character str in Python.
+        "char" => json!({"kind": "char"}),
         _ => {
             if let Some(item) = rust_type
                 .strip_prefix("Vec<")

@@ -30,7 +30,6 @@ pub(crate) fn config_from_py<T: DeserializeOwned>(
 }
 
 /// A new Python object of class `class_name` holding `value`.
-#[allow(dead_code)] // the first users are the classes being written
 pub(crate) fn config_to_py<T: Serialize>(
     py: Python<'_>,
     class_name: &str,

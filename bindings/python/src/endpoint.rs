@@ -19,12 +19,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ferrosip::config::{EpConfig, TransportConfig};
 use ferrosip::endpoint::{EndpointHandler, OnTimerParam, OnTransportStateParam};
 use ferrosip::error::status;
+use ferrosip::media::CodecParam;
 use ferrosip::{Endpoint, TransportType};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::config_from_py;
+use crate::convert::{config_from_py, config_to_py};
 use crate::error::{IntoPy as _, to_py};
+use crate::media::{PyAudDevManager, PyAudioMedia};
 use crate::{account, handlers, log};
 
 /// Locks a mutex, recovering it if a thread panicked while holding it.
@@ -440,6 +442,76 @@ impl PyEndpoint {
     #[pyo3(name = "transportClose")]
     fn transport_close(&self, py: Python<'_>, id: i32) -> PyResult<()> {
         unlocked(py, || self.ep.transport_close(id)).py()
+    }
+
+    /// The sound device manager (an `AudDevManager`).
+    #[pyo3(name = "audDevManager")]
+    fn aud_dev_manager(&self) -> PyAudDevManager {
+        PyAudDevManager::new(&self.ep)
+    }
+
+    /// Every port of the conference bridge, a tuple of `AudioMedia` (port
+    /// 0, the sound device, first).
+    #[pyo3(name = "mediaEnumPorts2")]
+    fn media_enum_ports2<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let ports = unlocked(py, || self.ep.media_enum_ports2()).py()?;
+        let objects = ports
+            .into_iter()
+            .map(|port| PyAudioMedia::handle(py, port))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, objects)
+    }
+
+    /// How many ports the conference bridge holds.
+    #[pyo3(name = "mediaActivePorts")]
+    fn media_active_ports(&self, py: Python<'_>) -> PyResult<u32> {
+        unlocked(py, || self.ep.media_active_ports()).py()
+    }
+
+    /// `MediaConfig.maxMediaPorts`, or the number of ports if more (the
+    /// bridge has no fixed size).
+    #[pyo3(name = "mediaMaxPorts")]
+    fn media_max_ports(&self, py: Python<'_>) -> PyResult<u32> {
+        unlocked(py, || self.ep.media_max_ports()).py()
+    }
+
+    /// The audio codecs with their priorities, highest first (a tuple of
+    /// `CodecInfo`).
+    #[pyo3(name = "codecEnum2")]
+    fn codec_enum2<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let codecs = unlocked(py, || self.ep.codec_enum2()).py()?;
+        let objects = codecs
+            .iter()
+            .map(|codec| config_to_py(py, "CodecInfo", codec))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, objects)
+    }
+
+    /// Sets the priority (0 to 255; 0 disables) of every codec whose id
+    /// starts with `codec_id` (case-insensitive: `"pcm"` is PCMU and PCMA).
+    #[pyo3(name = "codecSetPriority")]
+    fn codec_set_priority(&self, py: Python<'_>, codec_id: &str, priority: u8) -> PyResult<()> {
+        unlocked(py, || self.ep.codec_set_priority(codec_id, priority)).py()
+    }
+
+    /// A codec's parameters (a `CodecParam`).
+    #[pyo3(name = "codecGetParam")]
+    fn codec_get_param(&self, py: Python<'_>, codec_id: &str) -> PyResult<Py<PyAny>> {
+        let param = unlocked(py, || self.ep.codec_get_param(codec_id)).py()?;
+        config_to_py(py, "CodecParam", &param)
+    }
+
+    /// Changes a codec's parameters (a `CodecParam`) for the streams made
+    /// from now on.
+    #[pyo3(name = "codecSetParam")]
+    fn codec_set_param(
+        &self,
+        py: Python<'_>,
+        codec_id: &str,
+        param: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let param: CodecParam = config_from_py(param, "Endpoint::codecSetParam()")?;
+        unlocked(py, || self.ep.codec_set_param(codec_id, &param)).py()
     }
 
     /// Callback: a timer from `utilTimerSchedule` fired. The base class

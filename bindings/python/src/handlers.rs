@@ -18,6 +18,7 @@ use std::cell::{Cell, RefCell};
 
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::types::PyWeakrefReference;
 
 thread_local! {
     /// Whether this thread is inside a binding call that delivers callbacks
@@ -55,6 +56,20 @@ where
     let _ = Python::try_attach(|py| {
         let outcome = make_arg(py).and_then(|arg| obj.bind(py).call_method1(method, (arg,)));
         if let Err(err) = outcome {
+            report(py, err, method);
+        }
+    });
+}
+
+/// Calls `method()` on the object `target` refers to, attached to the
+/// interpreter, if the object is still alive; reports an exception (see
+/// [`report`]). Does nothing once the interpreter is shutting down.
+pub(crate) fn invoke_weak(target: &Py<PyWeakrefReference>, method: &str) {
+    let _ = Python::try_attach(|py| {
+        let Some(obj) = target.bind(py).upgrade() else {
+            return;
+        };
+        if let Err(err) = obj.call_method0(method) {
             report(py, err, method);
         }
     });

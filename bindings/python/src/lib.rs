@@ -12,6 +12,7 @@ mod error;
 mod handlers;
 mod json;
 mod log;
+mod media;
 
 use pyo3::prelude::*;
 
@@ -25,5 +26,6 @@ fn _ferrosip(m: &Bound<'_, PyModule>) -> PyResult<()> {
     endpoint::register(m)?;
     account::register(m)?;
     log::register(m)?;
+    media::register(m)?;
     Ok(())
 }

@@ -17,6 +17,17 @@ from ._constants import *  # noqa: F403  PJSUA2's integer constants, with its va
 from ._vectors import ByteVector, IntVector, StringVector
 from ._config import *  # noqa: F403  config classes, their vectors, PersistentObject
 from ._ferrosip import ContainerNode, JsonDocument, PersistentDocument
+from ._ferrosip import (  # the media classes (src/media.rs)
+    AudDevManager,
+    AudioMedia,
+    AudioMediaPlayer,
+    AudioMediaPort,
+    AudioMediaRecorder,
+    ExtraAudioDevice,
+    Media,
+    ToneGenerator,
+)
+from ._media import AudioMediaVector, AudioMediaVector2
 from ._ferrosip import (  # Endpoint, Account, LogWriter and their types
     Account,
     AccountInfo,

@@ -675,6 +675,30 @@ class RtcpFbCapVector(_Vector[RtcpFbCap]):
 class SipMultipartPartVector(_Vector[SipMultipartPart]):
     """A list of ``SipMultipartPart`` (PJSUA2's ``SipMultipartPartVector``); items are copied in."""
 
+class CodecFmtpVector(_Vector[CodecFmtp]):
+    """A list of ``CodecFmtp`` (PJSUA2's ``CodecFmtpVector``); items are copied in."""
+
+class ToneDescVector(_Vector[ToneDesc]):
+    """A list of ``ToneDesc`` (PJSUA2's ``ToneDescVector``); items are copied in."""
+
+class ToneDigitVector(_Vector[ToneDigit]):
+    """A list of ``ToneDigit`` (PJSUA2's ``ToneDigitVector``); items are copied in."""
+
+class ToneDigitMapVector(_Vector[ToneDigitMapDigit]):
+    """A list of ``ToneDigitMapDigit`` (PJSUA2's ``ToneDigitMapVector``); items are copied in."""
+
+class CodecInfoVector(_Vector[CodecInfo]):
+    """A list of ``CodecInfo`` (PJSUA2's ``CodecInfoVector``); items are copied in."""
+
+class CodecInfoVector2(_Vector[CodecInfo]):
+    """A list of ``CodecInfo`` (PJSUA2's ``CodecInfoVector2``); items are copied in."""
+
+class AudioDevInfoVector(_Vector[AudioDevInfo]):
+    """A list of ``AudioDevInfo`` (PJSUA2's ``AudioDevInfoVector``); items are copied in."""
+
+class AudioDevInfoVector2(_Vector[AudioDevInfo]):
+    """A list of ``AudioDevInfo`` (PJSUA2's ``AudioDevInfoVector2``); items are copied in."""
+
 class PersistentObject:
     """An object that a ``JsonDocument`` can save and load (PJSUA2's ``PersistentObject``)."""
 
@@ -2744,6 +2768,568 @@ class AudioMediaTransmitParam:
     """
     def __init__(self, *, level: float = ...) -> None: ...
 
+class MediaFormatAudio:
+    """
+    The format of an audio port (PJSUA2's `MediaFormatAudio`).
+
+    Fields can also be given by keyword: ``MediaFormatAudio(name=value, ...)``.
+    """
+
+    id: int
+    """
+    pjmedia's format id (0: 16-bit linear PCM, `PJMEDIA_FORMAT_L16`).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    type: int
+    """
+    Media type (`PJMEDIA_TYPE_AUDIO` = 1).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    clockRate: int
+    """
+    Samples per second per channel.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    channelCount: int
+    """
+    Channels.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    frameTimeUsec: int
+    """
+    Duration of one frame, µs.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    bitsPerSample: int
+    """
+    Bits per sample (16).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    avgBps: int
+    """
+    Average bit rate, bits per second.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    maxBps: int
+    """
+    Maximum bit rate, bits per second.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    def __init__(self, *, id: int = ..., type: int = ..., clockRate: int = ..., channelCount: int = ..., frameTimeUsec: int = ..., bitsPerSample: int = ..., avgBps: int = ..., maxBps: int = ...) -> None: ...
+    def init(self, formatId: int, clockRate: int, channelCount: int, frameTimeUsec: int, bitsPerSample: int, avgBps: int = ..., maxBps: int = ...) -> None: ...
+
+class ConfPortInfo:
+    """
+    What PJSUA2's `AudioMedia.getPortInfo()` reports (`ConfPortInfo`).
+
+    Fields can also be given by keyword: ``ConfPortInfo(name=value, ...)``.
+    """
+
+    portId: int
+    """
+    The conference port id.
+
+    Type: int (32-bit). Default: 0.
+    """
+    name: str
+    """
+    Its name (a player's file name, `"tonegen"`, `"Master/sound"`).
+
+    Type: str. Default: ''.
+    """
+    format: MediaFormatAudio
+    """
+    Its own format.
+
+    Type: MediaFormatAudio.
+    """
+    txLevelAdj: float
+    """
+    Level adjustment of what the bridge sends it, 1.0 = unchanged.
+
+    Type: float (a C float). Default: 0.0.
+    """
+    rxLevelAdj: float
+    """
+    Level adjustment of what it gives the bridge, 1.0 = unchanged.
+
+    Type: float (a C float). Default: 0.0.
+    """
+    @property
+    def listeners(self) -> IntVector:
+        """
+        The ports it transmits to.
+
+        Type: IntVector (a list of int (32-bit)). Default: empty.
+        """
+    @listeners.setter
+    def listeners(self, value: Iterable[int]) -> None: ...
+    def __init__(self, *, portId: int = ..., name: str = ..., format: MediaFormatAudio = ..., txLevelAdj: float = ..., rxLevelAdj: float = ..., listeners: Iterable[int] = ...) -> None: ...
+
+class ToneDesc:
+    """
+    One tone of a `ToneGenerator` (PJSUA2's `ToneDesc`): one or two frequencies on for `on_msec`, then silence for `off_msec`.
+
+    Fields can also be given by keyword: ``ToneDesc(name=value, ...)``.
+    """
+
+    freq1: int
+    """
+    First frequency, Hz.
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    freq2: int
+    """
+    Second frequency, Hz (0: a single tone).
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    on_msec: int
+    """
+    Time on, ms.
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    off_msec: int
+    """
+    Time off, ms.
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    volume: int
+    """
+    Volume, 0 for the default (12288, about −8.5 dBFS).
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    flags: int
+    """
+    `PJMEDIA_TONE_ENABLE_FADE` (2) and friends.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    def __init__(self, *, freq1: int = ..., freq2: int = ..., on_msec: int = ..., off_msec: int = ..., volume: int = ..., flags: int = ...) -> None: ...
+
+class ToneDigit:
+    """
+    One DTMF digit of a `ToneGenerator` (PJSUA2's `ToneDigit`).
+
+    Fields can also be given by keyword: ``ToneDigit(name=value, ...)``.
+    """
+
+    digit: str
+    """
+    The digit (`0`–`9`, `*`, `#`, `A`–`D`), as in the digit map.
+
+    Type: str (one ASCII character). Default: '\\x00'.
+    """
+    on_msec: int
+    """
+    Time on, ms.
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    off_msec: int
+    """
+    Time off, ms.
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    volume: int
+    """
+    Volume, 0 for the default.
+
+    Type: int (-32768 to 32767). Default: 0.
+    """
+    def __init__(self, *, digit: str = ..., on_msec: int = ..., off_msec: int = ..., volume: int = ...) -> None: ...
+
+class ToneDigitMapDigit:
+    """
+    A digit and its two frequencies (PJSUA2's `ToneDigitMapDigit`).
+
+    Fields can also be given by keyword: ``ToneDigitMapDigit(name=value, ...)``.
+    """
+
+    digit: str
+    """
+    The digit, as a one-character string (PJSUA2's `string digit`).
+
+    Type: str. Default: ''.
+    """
+    freq1: int
+    """
+    Low frequency, Hz.
+
+    Type: int (32-bit). Default: 0.
+    """
+    freq2: int
+    """
+    High frequency, Hz.
+
+    Type: int (32-bit). Default: 0.
+    """
+    def __init__(self, *, digit: str = ..., freq1: int = ..., freq2: int = ...) -> None: ...
+
+class AudioMediaPlayerInfo:
+    """
+    What PJSUA2's `AudioMediaPlayer.getInfo()` reports (`AudioMediaPlayerInfo`).
+
+    Fields can also be given by keyword: ``AudioMediaPlayerInfo(name=value, ...)``.
+    """
+
+    formatId: int
+    """
+    pjmedia's format id of the file's encoding: 0 for PCM, the four-character codes of `ALAW` and `uLAW` for G.711.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    payloadBitsPerSample: int
+    """
+    Bits of one sample in the file.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    sizeBytes: int
+    """
+    Bytes of audio data.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    sizeSamples: int
+    """
+    Samples, counting every channel.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    def __init__(self, *, formatId: int = ..., payloadBitsPerSample: int = ..., sizeBytes: int = ..., sizeSamples: int = ...) -> None: ...
+
+class CodecInfo:
+    """
+    A codec and its priority (PJSUA2's `CodecInfo`).
+
+    Fields can also be given by keyword: ``CodecInfo(name=value, ...)``.
+    """
+
+    codecId: str
+    """
+    The id: `"PCMU/8000/1"`.
+
+    Type: str. Default: ''.
+    """
+    priority: int
+    """
+    Priority 0–255; 0 is disabled.
+
+    Type: int (unsigned 8-bit). Default: 0.
+    """
+    desc: str
+    """
+    Description (empty for audio codecs, as in PJSUA2).
+
+    Type: str. Default: ''.
+    """
+    def __init__(self, *, codecId: str = ..., priority: int = ..., desc: str = ...) -> None: ...
+
+class CodecFmtp:
+    """
+    A codec-specific format parameter (PJSUA2's `CodecFmtp`), as in SDP's `a=fmtp`.
+
+    Fields can also be given by keyword: ``CodecFmtp(name=value, ...)``.
+    """
+
+    name: str
+    """
+    The parameter's name.
+
+    Type: str. Default: ''.
+    """
+    val: str
+    """
+    Its value.
+
+    Type: str. Default: ''.
+    """
+    def __init__(self, *, name: str = ..., val: str = ...) -> None: ...
+
+class CodecParamInfo:
+    """
+    What a codec is (PJSUA2's `CodecParamInfo`).
+
+    Fields can also be given by keyword: ``CodecParamInfo(name=value, ...)``.
+    """
+
+    clockRate: int
+    """
+    Sampling rate, Hz.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    channelCnt: int
+    """
+    Channels.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    avgBps: int
+    """
+    Average bit rate.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    maxBps: int
+    """
+    Maximum bit rate.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    maxRxFrameSize: int
+    """
+    Largest frame it may receive, bytes (0: no limit given).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    frameLen: int
+    """
+    Frame length, ms.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    frameLenDenum: int
+    """
+    Denominator of `frameLen` for fractional frame times (0: none).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    encFrameLen: int
+    """
+    Encoder frame length when it differs from the decoder's, ms (0: the same).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    encFrameLenDenum: int
+    """
+    Denominator of `encFrameLen` (0: none).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    pcmBitsPerSample: int
+    """
+    Bits per PCM sample (16).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    pt: int
+    """
+    Payload type.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    fmtId: int
+    """
+    pjmedia's format id (0 for PCM).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    def __init__(self, *, clockRate: int = ..., channelCnt: int = ..., avgBps: int = ..., maxBps: int = ..., maxRxFrameSize: int = ..., frameLen: int = ..., frameLenDenum: int = ..., encFrameLen: int = ..., encFrameLenDenum: int = ..., pcmBitsPerSample: int = ..., pt: int = ..., fmtId: int = ...) -> None: ...
+
+class CodecParamSetting:
+    """
+    How a codec is used (PJSUA2's `CodecParamSetting`).
+
+    Fields can also be given by keyword: ``CodecParamSetting(name=value, ...)``.
+    """
+
+    frmPerPkt: int
+    """
+    Frames per RTP packet.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    vad: bool
+    """
+    Voice activity detection.
+
+    Type: bool. Default: False.
+    """
+    cng: bool
+    """
+    Comfort noise generation.
+
+    Type: bool. Default: False.
+    """
+    penh: bool
+    """
+    Perceptual enhancement.
+
+    Type: bool. Default: False.
+    """
+    plc: bool
+    """
+    Packet loss concealment.
+
+    Type: bool. Default: False.
+    """
+    reserved: bool
+    """
+    Reserved.
+
+    Type: bool. Default: False.
+    """
+    @property
+    def encFmtp(self) -> CodecFmtpVector:
+        """
+        Format parameters for the encoder (what the peer asked for).
+
+        Type: CodecFmtpVector (a list of CodecFmtp). Default: empty.
+        """
+    @encFmtp.setter
+    def encFmtp(self, value: Iterable[CodecFmtp]) -> None: ...
+    @property
+    def decFmtp(self) -> CodecFmtpVector:
+        """
+        Format parameters for the decoder (what we ask of the peer).
+
+        Type: CodecFmtpVector (a list of CodecFmtp). Default: empty.
+        """
+    @decFmtp.setter
+    def decFmtp(self, value: Iterable[CodecFmtp]) -> None: ...
+    packetLoss: int
+    """
+    Expected packet loss, percent (Opus).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    complexity: int
+    """
+    Complexity (Opus).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    cbr: bool
+    """
+    Constant bit rate (Opus).
+
+    Type: bool. Default: False.
+    """
+    def __init__(self, *, frmPerPkt: int = ..., vad: bool = ..., cng: bool = ..., penh: bool = ..., plc: bool = ..., reserved: bool = ..., encFmtp: Iterable[CodecFmtp] = ..., decFmtp: Iterable[CodecFmtp] = ..., packetLoss: int = ..., complexity: int = ..., cbr: bool = ...) -> None: ...
+
+class CodecParam:
+    """
+    A codec's parameters (PJSUA2's `CodecParam`).
+
+    Fields can also be given by keyword: ``CodecParam(name=value, ...)``.
+    """
+
+    info: CodecParamInfo
+    """
+    What the codec is.
+
+    Type: CodecParamInfo.
+    """
+    setting: CodecParamSetting
+    """
+    How it is used.
+
+    Type: CodecParamSetting.
+    """
+    def __init__(self, *, info: CodecParamInfo = ..., setting: CodecParamSetting = ...) -> None: ...
+
+class AudioDevInfo:
+    """
+    A sound device (PJSUA2's `AudioDevInfo`).
+
+    Fields can also be given by keyword: ``AudioDevInfo(name=value, ...)``.
+    """
+
+    id: int
+    """
+    Its index, as `setCaptureDev`/`setPlaybackDev` take it.
+
+    Type: int (32-bit). Default: 0.
+    """
+    name: str
+    """
+    Its name.
+
+    Type: str. Default: ''.
+    """
+    inputCount: int
+    """
+    Capture channels (0: cannot capture).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    outputCount: int
+    """
+    Playback channels (0: cannot play).
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    defaultSamplesPerSec: int
+    """
+    Its default sampling rate.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    driver: str
+    """
+    The driver's name (`"ALSA"`, `"CoreAudio"`, …).
+
+    Type: str. Default: ''.
+    """
+    caps: int
+    """
+    `PJMEDIA_AUD_DEV_CAP_*` flags it supports.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    routes: int
+    """
+    Output routes it supports.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    def __init__(self, *, id: int = ..., name: str = ..., inputCount: int = ..., outputCount: int = ..., defaultSamplesPerSec: int = ..., driver: str = ..., caps: int = ..., routes: int = ...) -> None: ...
+
+class MediaFrame:
+    """
+    One frame (PJSUA2's `MediaFrame`): 16-bit little-endian PCM in `buf`, interleaved when there are several channels.
+
+    Fields can also be given by keyword: ``MediaFrame(name=value, ...)``.
+    """
+
+    type: int
+    """
+    `PJMEDIA_FRAME_TYPE_AUDIO` or `PJMEDIA_FRAME_TYPE_NONE`.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    @property
+    def buf(self) -> ByteVector:
+        """
+        The bytes.
+
+        Type: ByteVector (a list of int (unsigned 8-bit)). Default: empty.
+        """
+    @buf.setter
+    def buf(self, value: Iterable[int]) -> None: ...
+    size: int
+    """
+    How many bytes of `buf` are used.
+
+    Type: int (unsigned 32-bit). Default: 0.
+    """
+    def __init__(self, *, type: int = ..., buf: Iterable[int] = ..., size: int = ...) -> None: ...
+
 # ==== END GENERATED ====
 
 # ==== Endpoint, Account, LogWriter and their types: written by hand ====
@@ -2852,6 +3438,18 @@ class Endpoint:
     def transportGetInfo(self, id: int) -> TransportInfo: ...
     def transportSetEnable(self, id: int, enabled: bool) -> None: ...
     def transportClose(self, id: int) -> None: ...
+    def audDevManager(self) -> AudDevManager: ...
+    def mediaEnumPorts2(self) -> tuple[AudioMedia, ...]:
+        """Every port of the bridge (port 0, the sound device, first)."""
+    def mediaActivePorts(self) -> int: ...
+    def mediaMaxPorts(self) -> int:
+        """``MediaConfig.maxMediaPorts``, or the number of ports if more."""
+    def codecEnum2(self) -> tuple[CodecInfo, ...]:
+        """The audio codecs, highest priority first."""
+    def codecSetPriority(self, codec_id: str, priority: int) -> None:
+        """Sets the priority (0 disables) of every codec whose id starts with ``codec_id``."""
+    def codecGetParam(self, codec_id: str) -> CodecParam: ...
+    def codecSetParam(self, codec_id: str, param: CodecParam) -> None: ...
     def onTimer(self, prm: OnTimerParam) -> None:
         """Callback: a timer from ``utilTimerSchedule`` fired."""
     def onTransportState(self, prm: OnTransportStateParam) -> None:
@@ -2951,3 +3549,124 @@ class LogWriter:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
     def write(self, entry: LogEntry) -> None: ...
+
+# ==== The media classes: written by hand ====
+# (src/media.rs, python/ferrosip/_media.py; kept as is by tools/gen_api.py)
+
+class Media:
+    """PJSUA2's ``Media``: the base of the media classes (no constructor)."""
+
+    def getType(self) -> int:
+        """``PJMEDIA_TYPE_AUDIO`` (1)."""
+
+class AudioMedia(Media):
+    """PJSUA2's ``AudioMedia``: a port of the conference bridge.
+
+    ``AudioMedia()`` stands for no port; ``Endpoint.mediaEnumPorts2()`` and
+    ``AudDevManager.getPlaybackDevMedia()`` give handles to ports they do not
+    own. A method of an object without a live port raises ``Error``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def getPortId(self) -> int:
+        """The conference port id; -1 when there is no port."""
+    def getPortInfo(self) -> ConfPortInfo: ...
+    @staticmethod
+    def getPortInfoFromId(port_id: int) -> ConfPortInfo: ...
+    def startTransmit(self, sink: AudioMedia) -> None: ...
+    def startTransmit2(self, sink: AudioMedia, param: AudioMediaTransmitParam) -> None: ...
+    def stopTransmit(self, sink: AudioMedia) -> None: ...
+    def adjustRxLevel(self, level: float) -> None:
+        """Scales what this port gives the bridge (1.0 unchanged, 0 mute)."""
+    def adjustTxLevel(self, level: float) -> None:
+        """Scales what the bridge sends this port (1.0 unchanged, 0 mute)."""
+    def getRxLevel(self) -> int: ...
+    def getTxLevel(self) -> int: ...
+    @staticmethod
+    def typecastFromMedia(media: Media) -> AudioMedia:
+        """Deprecated in PJSUA2: ``media`` itself, when it is an ``AudioMedia``."""
+
+class AudioMediaPlayer(AudioMedia):
+    """PJSUA2's ``AudioMediaPlayer``: WAV files into the bridge. It leaves the
+    bridge when the object is collected; override ``onEof2``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def createPlayer(self, file_name: str, options: int = ...) -> None: ...
+    def createPlaylist(self, file_names: Iterable[str], label: str = ..., options: int = ...) -> None: ...
+    def getInfo(self) -> AudioMediaPlayerInfo: ...
+    def getPos(self) -> int: ...
+    def setPos(self, samples: int) -> None: ...
+    @staticmethod
+    def typecastFromAudioMedia(media: AudioMedia) -> AudioMediaPlayer: ...
+    def onEof2(self) -> None:
+        """Callback: the end of the file was played (on every pass when looping)."""
+
+class AudioMediaRecorder(AudioMedia):
+    """PJSUA2's ``AudioMediaRecorder``: a WAV file, completed when the object
+    is collected."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def createRecorder(
+        self, file_name: str, enc_type: int = ..., max_size: int = ..., options: int = ...
+    ) -> None: ...
+    @staticmethod
+    def typecastFromAudioMedia(media: AudioMedia) -> AudioMediaRecorder: ...
+
+class ToneGenerator(AudioMedia):
+    """PJSUA2's ``ToneGenerator``: tones and DTMF digits (port ``"tonegen"``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def createToneGenerator(self, clock_rate: int = ..., channel_count: int = ...) -> None: ...
+    def isBusy(self) -> bool: ...
+    def stop(self) -> None: ...
+    def rewind(self) -> None: ...
+    def play(self, tones: Iterable[ToneDesc], loop: bool = ...) -> None: ...
+    def playDigits(self, digits: Iterable[ToneDigit], loop: bool = ...) -> None: ...
+    def getDigitMap(self) -> tuple[ToneDigitMapDigit, ...]: ...
+    def setDigitMap(self, digit_map: Iterable[ToneDigitMapDigit]) -> None: ...
+
+class AudioMediaPort(AudioMedia):
+    """PJSUA2's ``AudioMediaPort``: frames made and taken by the application,
+    on the media clock's thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def createPort(self, name: str, fmt: MediaFormatAudio) -> None: ...
+    def onFrameRequested(self, frame: MediaFrame) -> None:
+        """Callback: fill ``frame.buf`` (up to ``frame.size`` bytes) and set ``frame.type``."""
+    def onFrameReceived(self, frame: MediaFrame) -> None:
+        """Callback: ``frame.buf`` holds a frame of 16-bit little-endian samples."""
+
+class ExtraAudioDevice(AudioMedia):
+    """PJSUA2's ``ExtraAudioDevice``: a second sound device as a bridge port."""
+
+    def __init__(self, playdev: int, recdev: int, *args: Any, **kwargs: Any) -> None: ...
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def isOpened(self) -> bool: ...
+
+class AudDevManager:
+    """PJSUA2's ``AudDevManager`` (``Endpoint.audDevManager()``)."""
+
+    def getCaptureDev(self) -> int: ...
+    def getCaptureDevMedia(self) -> AudioMedia: ...
+    def getPlaybackDev(self) -> int: ...
+    def getPlaybackDevMedia(self) -> AudioMedia: ...
+    def setCaptureDev(self, capture_dev: int) -> None: ...
+    def setPlaybackDev(self, playback_dev: int) -> None: ...
+    def enumDev2(self) -> tuple[AudioDevInfo, ...]: ...
+    def setNullDev(self) -> None: ...
+    def setNoDev(self) -> None: ...
+    def setEcOptions(self, tail_msec: int, options: int) -> None: ...
+    def getEcTail(self) -> int: ...
+    def sndIsActive(self) -> bool: ...
+    def refreshDevs(self) -> None: ...
+    def getDevCount(self) -> int: ...
+    def getDevInfo(self, id: int) -> AudioDevInfo: ...
+    def lookupDev(self, drv_name: str, dev_name: str) -> int: ...
+    def capName(self, cap: int) -> str: ...
+
+class AudioMediaVector(_Vector[AudioMedia]):
+    """A list of ``AudioMedia`` (PJSUA2's ``AudioMediaVector``)."""
+
+class AudioMediaVector2(_Vector[AudioMedia]):
+    """A list of ``AudioMedia`` (PJSUA2's ``AudioMediaVector2``)."""

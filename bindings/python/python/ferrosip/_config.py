@@ -16,7 +16,8 @@ how the objects behave in Python, as PJSUA2's do:
   (``OverflowError`` outside), a ``str`` field takes ``str``, a ``float``
   field takes ``int`` or ``float`` (stored as a C ``float``, as in PJSUA2);
   a field with a closed set of values (PJSIP enums) also rejects an
-  undefined value with ``ValueError``;
+  undefined value with ``ValueError``; a ``char`` field
+  (``ToneDigit.digit``) takes a one-character ``str``;
 - nested configs are objects of their own, changed in place
   (``ep_cfg.uaConfig.threadCnt = 0``); assigning one copies its values;
 - vector fields are lists of checked items (``_vectors.py``); assigning a
@@ -229,6 +230,29 @@ class _Str(_Scalar):
         return str(value)
 
 
+class _Char(_Scalar):
+    """A C ``char`` (``ToneDigit.digit``): a one-character ``str``, as
+    PJSUA2 gives it; ``""`` and ``None`` store ``"\\0"`` and an ``int`` 0 to
+    127 its character, as PJSUA2's wrapper does."""
+
+    label = "str (one ASCII character)"
+
+    def check(self, value, where):
+        if value is None:
+            return "\0"
+        if isinstance(value, int) and not isinstance(value, bool):
+            if 0 <= value <= 127:
+                return chr(value)
+            raise OverflowError(f"{where}: {value} is out of range for a char (0 to 127)")
+        if not isinstance(value, str):
+            raise TypeError(f"{where}: expected a one-character str, got {type(value).__name__}")
+        if value == "":
+            return "\0"
+        if len(value) != 1 or not value.isascii():
+            raise TypeError(f"{where}: expected one ASCII character, got {value!r}")
+        return value
+
+
 class _Writer(_Scalar):
     """``LogConfig.writer``: ``None`` or a ``LogWriter`` (any object with a
     ``write(entry)`` method); kept by reference, not part of the JSON."""
@@ -301,6 +325,11 @@ class _VectorKind:
         return f"{self.vector_name} (a list of {self.item.label})"
 
     def assign(self, values, name, value, where):
+        if self.cls is ByteVector and isinstance(value, (bytes, bytearray, memoryview)):
+            # A byte buffer (MediaFrame.buf) also takes bytes (PJSUA2: only
+            # a ByteVector).
+            list.__setitem__(values[name], slice(None), bytes(value))
+            return
         if isinstance(value, (str, bytes, bytearray)) or not hasattr(value, "__iter__"):
             raise TypeError(
                 f"{where}: expected a {self.vector_name} or a list, got {type(value).__name__}"
@@ -339,6 +368,8 @@ def _kind(spec):
         return _Float(spec["max"])
     if kind == "str":
         return _Str()
+    if kind == "char":
+        return _Char()
     if kind == "struct":
         return _Struct(spec["class"])
     if kind == "vector":
@@ -614,9 +645,36 @@ def _set_opt_val_int(self, opt_val):
     self.optVal = opt_val
 
 
+def _media_format_audio_init(
+    self, formatId, clockRate, channelCount, frameTimeUsec, bitsPerSample, avgBps=0, maxBps=0
+):
+    """Sets every field, and ``type`` to ``PJMEDIA_TYPE_AUDIO`` (PJSUA2's
+    ``MediaFormatAudio.init``)."""
+    self.id = formatId
+    self.type = 1  # PJMEDIA_TYPE_AUDIO
+    self.clockRate = clockRate
+    self.channelCount = channelCount
+    self.frameTimeUsec = frameTimeUsec
+    self.bitsPerSample = bitsPerSample
+    self.avgBps = avgBps
+    self.maxBps = maxBps
+
+
 # Methods of PJSUA2's classes besides fields.
 _METHODS = {
     "SockOpt": {"setOptValInt": _set_opt_val_int},
+    "MediaFormatAudio": {"init": _media_format_audio_init},
+}
+# PJSUA2's vectors of config items that no config field has (parameters
+# and results of the media API): name -> item class.
+_EXTRA_VECTORS = {
+    "ToneDescVector": "ToneDesc",
+    "ToneDigitVector": "ToneDigit",
+    "ToneDigitMapVector": "ToneDigitMapDigit",
+    "CodecInfoVector": "CodecInfo",
+    "CodecInfoVector2": "CodecInfo",
+    "AudioDevInfoVector": "AudioDevInfo",
+    "AudioDevInfoVector2": "AudioDevInfo",
 }
 # Fields that only exist in Python (not in the Rust config, not in JSON).
 _EXTRA_FIELDS = {
@@ -678,16 +736,20 @@ def _build():
                 item = kind.item.class_name
                 if item not in _VECTORS:
                     _VECTORS[item] = class_vector(_CLASSES[item])
+    for vector, item in _EXTRA_VECTORS.items():
+        _EXTRA[vector] = class_vector(_CLASSES[item], vector)
 
 
 _CLASSES = {}
 _CLASSES_SCHEMA = {}
 _VECTORS = {}
+_EXTRA = {}
 _build()
 
 globals().update(_CLASSES)
 globals().update({v.__name__: v for v in _VECTORS.values()})
-__all__ += list(_CLASSES) + [v.__name__ for v in _VECTORS.values()]
+globals().update(_EXTRA)
+__all__ += list(_CLASSES) + [v.__name__ for v in _VECTORS.values()] + list(_EXTRA)
 
 
 def from_json(class_name, text):
@@ -707,5 +769,12 @@ def classes():
 
 
 def vector_classes():
-    """The vector classes of config items, by item class name."""
+    """The vector classes of config items that config fields have, by item
+    class name."""
     return dict(_VECTORS)
+
+
+def extra_vector_classes():
+    """The other vector classes of config items (``ToneDescVector``, ...),
+    by name."""
+    return dict(_EXTRA)

@@ -242,11 +242,12 @@ class ByteVector(_Vector):
     _new_item = staticmethod(int)
 
 
-def class_vector(item_class):
-    """The vector class of the config class ``item_class``
-    (``AuthCredInfoVector`` for ``AuthCredInfo``): items must be instances
-    of it and are copied in."""
+def class_vector(item_class, name=None):
+    """The vector class of the config class ``item_class``, named ``name``
+    (by default ``AuthCredInfoVector`` for ``AuthCredInfo``): items must be
+    instances of it and are copied in."""
     item_name = item_class.__name__
+    name = name or f"{item_name}Vector"
 
     def check(value, where):
         if not isinstance(value, item_class):
@@ -254,15 +255,42 @@ def class_vector(item_class):
         return value._clone()
 
     return type(
-        f"{item_name}Vector",
+        name,
         (_Vector,),
         {
             "__slots__": (),
-            "__doc__": f"A list of ``{item_name}`` (PJSUA2's ``{item_name}Vector``); "
+            "__doc__": f"A list of ``{item_name}`` (PJSUA2's ``{name}``); "
             "items are copied in.",
             "__module__": "ferrosip",
             "_check": staticmethod(check),
             "_new_item": staticmethod(item_class),
+        },
+    )
+
+
+def object_vector(item_class, name):
+    """A vector class named ``name`` of objects of ``item_class`` (not
+    config objects: ``AudioMediaVector``); items are checked and kept, not
+    copied."""
+    item_name = item_class.__name__
+
+    def check(value, where):
+        if not isinstance(value, item_class):
+            raise TypeError(f"{where}: expected {item_name}, got {type(value).__name__}")
+        return value
+
+    def new_item():
+        raise TypeError(f"{name} cannot make a {item_name} by itself: give one")
+
+    return type(
+        name,
+        (_Vector,),
+        {
+            "__slots__": (),
+            "__doc__": f"A list of ``{item_name}`` (PJSUA2's ``{name}``).",
+            "__module__": "ferrosip",
+            "_check": staticmethod(check),
+            "_new_item": staticmethod(new_item),
         },
     )
 

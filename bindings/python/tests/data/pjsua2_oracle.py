@@ -10,6 +10,7 @@ command prints one JSON document on stdout and ends with os._exit(0).
     python pjsua2_oracle.py save SPEC_JSON PATH # build configs from a spec, saveFile; prints saveString
     python pjsua2_oracle.py load SPEC_JSON PATH # loadFile, readObject into fresh configs; prints them
     python pjsua2_oracle.py pygui PATH          # reads a pygui-like document with the node API
+    python pjsua2_oracle.py media DIR           # media: codecs, errors, names (files in DIR)
 
 A spec is {"ClassName": {field: value, ...}, ...}: nested configs are
 dicts, vectors are lists (of dicts for config items). `save` writes the
@@ -63,6 +64,10 @@ CLASSES = [
     "SdpSession", "CallOpParam", "SendInstantMessageParam", "SendTypingIndicationParam",
     "CallSendDtmfParam", "CallSendRequestParam", "SendRequestParam", "PresenceStatus",
     "IpChangeParam", "AudioMediaTransmitParam",
+    # Media (plain data).
+    "MediaFormatAudio", "ConfPortInfo", "ToneDesc", "ToneDigit", "ToneDigitMapDigit",
+    "AudioMediaPlayerInfo", "CodecInfo", "CodecFmtp", "CodecParamInfo", "CodecParamSetting",
+    "CodecParam", "AudioDevInfo", "MediaFrame",
 ]
 
 
@@ -216,6 +221,94 @@ def cmd_pygui(path):
     return with_endpoint(work)
 
 
+def cmd_media(directory):
+    """What the media API does, with the null sound device and no worker
+    thread: codecs and their parameters, port names and formats, the digit
+    map, and the status of each error case (the cases that abort PJSUA2
+    are left out). DIR holds tone.wav (a 16 kHz mono PCM file) and
+    corrupt.wav."""
+    ep = pj.Endpoint()
+    ep.libCreate()
+    cfg = pj.EpConfig()
+    cfg.uaConfig.threadCnt = 0
+    cfg.logConfig.level = 0
+    cfg.logConfig.consoleLevel = 0
+    ep.libInit(cfg)
+    ep.audDevManager().setNullDev()
+    ep.libStart()
+    out = {}
+
+    def status(work):
+        try:
+            work()
+            return 0
+        except pj.Error as e:
+            return e.status
+
+    out["codecs"] = [[c.codecId, c.priority] for c in ep.codecEnum2()]
+    params = {}
+    for c in ep.codecEnum2():
+        p = ep.codecGetParam(c.codecId)
+        params[c.codecId] = {"info": plain(p.info), "setting": plain(p.setting)}
+    out["params"] = params
+    ep.codecSetPriority("pcm", 200)
+    out["codecs_after_pcm_200"] = [[c.codecId, c.priority] for c in ep.codecEnum2()]
+    ep.codecSetPriority("G", 0)
+    out["codecs_after_G_0"] = [[c.codecId, c.priority] for c in ep.codecEnum2()]
+    tone = os.path.join(directory, "tone.wav")
+    player = pj.AudioMediaPlayer()
+    player.createPlayer(tone, pj.PJMEDIA_FILE_NO_LOOP)
+    info = player.getInfo()
+    out["player_info"] = plain(info)
+    gen = pj.ToneGenerator()
+    gen.createToneGenerator()
+    playlist = pj.AudioMediaPlayer()
+    playlist.createPlaylist([tone, tone])
+    adm = ep.audDevManager()
+    out["names"] = {
+        "player": player.getPortInfo().name,
+        "tonegen": gen.getPortInfo().name,
+        "playlist": playlist.getPortInfo().name,
+        "port0": adm.getPlaybackDevMedia().getPortInfo().name,
+    }
+    out["player_format"] = plain(player.getPortInfo().format)
+    out["digit_map"] = [[d.digit, d.freq1, d.freq2] for d in gen.getDigitMap()]
+    out["cap_names"] = [adm.capName(1 << i) for i in range(16)] + [adm.capName(3)]
+    out["devices"] = {
+        "count": adm.getDevCount(),
+        "capture": adm.getCaptureDev(),
+        "playback": adm.getPlaybackDev(),
+        "ec_tail": adm.getEcTail(),
+        "active": adm.sndIsActive(),
+    }
+    bad = pj.ToneDigit()
+    bad.digit = "x"
+    bad.on_msec = 100
+    out["errors"] = {
+        "missing_file": status(
+            lambda: pj.AudioMediaPlayer().createPlayer(os.path.join(directory, "nope.wav"))
+        ),
+        "corrupt_wav": status(
+            lambda: pj.AudioMediaPlayer().createPlayer(os.path.join(directory, "corrupt.wav"))
+        ),
+        "recorder_mp3": status(
+            lambda: pj.AudioMediaRecorder().createRecorder(os.path.join(directory, "x.mp3"))
+        ),
+        "capture_dev_5": status(lambda: adm.setCaptureDev(5)),
+        "dev_info_5": status(lambda: adm.getDevInfo(5)),
+        "lookup_unknown": status(lambda: adm.lookupDev("nodriver", "nodevice")),
+        "bad_digit": status(lambda: gen.playDigits(pj.ToneDigitVector([bad]))),
+        "codec_get_unknown": status(lambda: ep.codecGetParam("nonexistent")),
+        "codec_priority_unknown": status(lambda: ep.codecSetPriority("nonexistent", 0)),
+        "player_twice": status(lambda: player.createPlayer(tone)),
+        "tonegen_twice": status(lambda: gen.createToneGenerator()),
+    }
+    out["ports"] = ep.mediaActivePorts()
+    del player, gen, playlist, adm
+    ep.libDestroy()
+    return out
+
+
 def main():
     command, *args = sys.argv[1:]
     # PJSUA2 logs to the C stdout: send that to stderr, keep stdout for JSON.
@@ -230,6 +323,7 @@ def main():
             "save": cmd_save,
             "load": cmd_load,
             "pygui": cmd_pygui,
+            "media": cmd_media,
         }[command](*args)
         out.write(json.dumps({"ok": result}))
     except pj.Error as e:

@@ -273,32 +273,30 @@ impl AudDevManager {
     }
 
     /// The name of a `PJMEDIA_AUD_DEV_CAP_*` capability (PJSUA2's
-    /// `capName`).
+    /// `capName`, pjmedia's names); `"??"` for anything else.
     pub fn cap_name(&self, cap: u32) -> String {
-        const NAMES: [&str; 16] = [
+        const NAMES: [&str; 14] = [
             "ext-fmt",
-            "in-latency",
-            "out-latency",
-            "in-volume",
-            "out-volume",
-            "in-meter",
-            "out-meter",
-            "in-route",
-            "out-route",
-            "ec",
-            "ec-tail",
+            "latency-in",
+            "latency-out",
+            "vol-in",
+            "vol-out",
+            "meter-in",
+            "meter-out",
+            "route-in",
+            "route-out",
+            "aec",
+            "aec-tail",
             "vad",
             "cng",
-            "plc",
-            "mode",
-            "in-sigfmt",
+            "plg",
         ];
         if cap.count_ones() != 1 {
-            return "?".to_owned();
+            return "??".to_owned();
         }
         NAMES
             .get(cap.trailing_zeros() as usize)
-            .map_or("?", |n| n)
+            .map_or("??", |n| n)
             .to_owned()
     }
 }

@@ -54,7 +54,7 @@ impl AudioMediaPlayer {
 
     /// Plays files one after the other (PJSUA2's `createPlaylist`); they
     /// share a rate and a channel count. The port is named `label`, or
-    /// `"playlist"` when it is empty.
+    /// `"WAV playlist"` (PJSUA2's name) when it is empty.
     pub fn create_playlist<P: AsRef<Path>>(
         ep: &Endpoint,
         file_names: &[P],
@@ -63,7 +63,11 @@ impl AudioMediaPlayer {
     ) -> Result<Self> {
         let title = "AudioMediaPlayer::createPlaylist()";
         let paths: Vec<&Path> = file_names.iter().map(AsRef::as_ref).collect();
-        let label = if label.is_empty() { "playlist" } else { label };
+        let label = if label.is_empty() {
+            "WAV playlist"
+        } else {
+            label
+        };
         Self::create(ep, title, &paths, label, options)
     }
 

@@ -108,13 +108,14 @@ pub struct ConfPortInfo {
 }
 
 impl Default for ConfPortInfo {
+    /// All zero, as PJSUA2's constructor leaves it.
     fn default() -> Self {
         Self {
-            port_id: -1,
+            port_id: 0,
             name: String::new(),
             format: MediaFormatAudio::default(),
-            tx_level_adj: 1.0,
-            rx_level_adj: 1.0,
+            tx_level_adj: 0.0,
+            rx_level_adj: 0.0,
             listeners: Vec::new(),
         }
     }
@@ -148,8 +149,10 @@ pub struct ToneDesc {
     /// Second frequency, Hz (0: a single tone).
     pub freq2: i16,
     /// Time on, ms.
+    #[serde(rename = "on_msec")]
     pub on_msec: i16,
     /// Time off, ms.
+    #[serde(rename = "off_msec")]
     pub off_msec: i16,
     /// Volume, 0 for the default (12288, about −8.5 dBFS).
     pub volume: i16,
@@ -165,8 +168,10 @@ pub struct ToneDigit {
     /// The digit (`0`–`9`, `*`, `#`, `A`–`D`), as in the digit map.
     pub digit: char,
     /// Time on, ms.
+    #[serde(rename = "on_msec")]
     pub on_msec: i16,
     /// Time off, ms.
+    #[serde(rename = "off_msec")]
     pub off_msec: i16,
     /// Volume, 0 for the default.
     pub volume: i16,
@@ -194,7 +199,6 @@ pub struct ToneDigitMapDigit {
     /// High frequency, Hz.
     pub freq2: i32,
 }
-
 
 /// What PJSUA2's `AudioMediaPlayer.getInfo()` reports
 /// (`AudioMediaPlayerInfo`).
@@ -262,6 +266,13 @@ pub struct CodecParamInfo {
     pub max_rx_frame_size: u32,
     /// Frame length, ms.
     pub frame_len: u32,
+    /// Denominator of `frame_len` for fractional frame times (0: none).
+    pub frame_len_denum: u32,
+    /// Encoder frame length when it differs from the decoder's, ms (0:
+    /// the same).
+    pub enc_frame_len: u32,
+    /// Denominator of `enc_frame_len` (0: none).
+    pub enc_frame_len_denum: u32,
     /// Bits per PCM sample (16).
     pub pcm_bits_per_sample: u32,
     /// Payload type.
@@ -334,6 +345,9 @@ impl From<&media::codec::CodecParam> for CodecParam {
                 max_bps: i.max_bps,
                 max_rx_frame_size: i.max_rx_frame_size,
                 frame_len: i.frame_len,
+                frame_len_denum: i.frame_len_denum,
+                enc_frame_len: i.enc_frame_len,
+                enc_frame_len_denum: i.enc_frame_len_denum,
                 pcm_bits_per_sample: i.pcm_bits_per_sample,
                 pt: i.pt,
                 fmt_id: i.fmt_id,
@@ -367,6 +381,9 @@ impl CodecParam {
         p.info.max_bps = i.max_bps;
         p.info.max_rx_frame_size = i.max_rx_frame_size;
         p.info.frame_len = i.frame_len;
+        p.info.frame_len_denum = i.frame_len_denum;
+        p.info.enc_frame_len = i.enc_frame_len;
+        p.info.enc_frame_len_denum = i.enc_frame_len_denum;
         p.info.pcm_bits_per_sample = i.pcm_bits_per_sample;
         p.info.pt = i.pt;
         p.info.fmt_id = i.fmt_id;
