@@ -75,8 +75,30 @@ pub mod status {
     pub const PJMEDIA_EWAVEUNSUPP: i32 = 220_181;
     /// Invalid DTMF digit (`PJMEDIA_RTP_EINDTMF`).
     pub const PJMEDIA_RTP_EINDTMF: i32 = 220_106;
+    /// Unspecified audio device error (`PJMEDIA_EAUD_ERR`).
+    pub const PJMEDIA_EAUD_ERR: i32 = 420_001;
+    /// Unknown error from the audio driver (`PJMEDIA_EAUD_SYSERR`).
+    pub const PJMEDIA_EAUD_SYSERR: i32 = 420_002;
+    /// Audio subsystem not initialised (`PJMEDIA_EAUD_INIT`).
+    pub const PJMEDIA_EAUD_INIT: i32 = 420_003;
     /// Invalid audio device (`PJMEDIA_EAUD_INVDEV`).
     pub const PJMEDIA_EAUD_INVDEV: i32 = 420_004;
+    /// No audio device found (`PJMEDIA_EAUD_NODEV`).
+    pub const PJMEDIA_EAUD_NODEV: i32 = 420_005;
+    /// Unable to find the default audio device (`PJMEDIA_EAUD_NODEFDEV`).
+    pub const PJMEDIA_EAUD_NODEFDEV: i32 = 420_006;
+    /// Audio device not ready (`PJMEDIA_EAUD_NOTREADY`).
+    pub const PJMEDIA_EAUD_NOTREADY: i32 = 420_007;
+    /// Invalid or unsupported audio capability (`PJMEDIA_EAUD_INVCAP`).
+    pub const PJMEDIA_EAUD_INVCAP: i32 = 420_008;
+    /// Invalid or unsupported audio device operation (`PJMEDIA_EAUD_INVOP`).
+    pub const PJMEDIA_EAUD_INVOP: i32 = 420_009;
+    /// Bad or invalid audio device format (`PJMEDIA_EAUD_BADFORMAT`).
+    pub const PJMEDIA_EAUD_BADFORMAT: i32 = 420_010;
+    /// Invalid audio device sample format (`PJMEDIA_EAUD_SAMPFORMAT`).
+    pub const PJMEDIA_EAUD_SAMPFORMAT: i32 = 420_011;
+    /// Bad audio latency setting (`PJMEDIA_EAUD_BADLATENCY`).
+    pub const PJMEDIA_EAUD_BADLATENCY: i32 = 420_012;
     /// Base of SIP status codes used as statuses (`PJSIP_ERRNO_START_PJSIP`).
     pub const PJSIP_ERRNO_START_SIP_STATUS: i32 = 170_000;
 
@@ -132,7 +154,18 @@ pub fn describe(code: i32) -> String {
         PJMEDIA_ENOTVALIDWAVE => "Not a valid WAVE file (PJMEDIA_ENOTVALIDWAVE)",
         PJMEDIA_EWAVEUNSUPP => "Unsupported WAVE file format (PJMEDIA_EWAVEUNSUPP)",
         PJMEDIA_RTP_EINDTMF => "Invalid DTMF digit (PJMEDIA_RTP_EINDTMF)",
+        PJMEDIA_EAUD_ERR => "Unspecified audio device error (PJMEDIA_EAUD_ERR)",
+        PJMEDIA_EAUD_SYSERR => "Unknown error from audio driver (PJMEDIA_EAUD_SYSERR)",
+        PJMEDIA_EAUD_INIT => "Audio subsystem not initialized (PJMEDIA_EAUD_INIT)",
         PJMEDIA_EAUD_INVDEV => "Invalid audio device (PJMEDIA_EAUD_INVDEV)",
+        PJMEDIA_EAUD_NODEV => "Found no audio devices (PJMEDIA_EAUD_NODEV)",
+        PJMEDIA_EAUD_NODEFDEV => "Unable to find default audio device (PJMEDIA_EAUD_NODEFDEV)",
+        PJMEDIA_EAUD_NOTREADY => "Audio device not ready (PJMEDIA_EAUD_NOTREADY)",
+        PJMEDIA_EAUD_INVCAP => "Invalid or unsupported audio capability (PJMEDIA_EAUD_INVCAP)",
+        PJMEDIA_EAUD_INVOP => "Invalid or unsupported audio device operation (PJMEDIA_EAUD_INVOP)",
+        PJMEDIA_EAUD_BADFORMAT => "Bad or invalid audio device format (PJMEDIA_EAUD_BADFORMAT)",
+        PJMEDIA_EAUD_SAMPFORMAT => "Invalid audio device sample format (PJMEDIA_EAUD_SAMPFORMAT)",
+        PJMEDIA_EAUD_BADLATENCY => "Bad audio latency setting (PJMEDIA_EAUD_BADLATENCY)",
         other => {
             if let Some(code) = sip_code(other) {
                 return format!("SIP status {code}");

@@ -16,11 +16,14 @@
 //! - `jitter`: the adaptive jitter buffer with loss concealment;
 //! - [`stream`]: one audio stream of a call (RTP session, codec, jitter
 //!   buffer, DTMF) as a media port;
+//! - [`echo`]: acoustic echo cancellation (speex with the feature
+//!   `echo-cancel`);
 //! - `bridge`: the conference bridge; `wav`, `tone`: players, recorders and
 //!   tone generators.
 
 pub mod bridge;
 pub mod codec;
+pub mod echo;
 pub mod jitter;
 pub mod port;
 pub mod rtp;

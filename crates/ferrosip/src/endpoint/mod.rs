@@ -297,6 +297,11 @@ impl Endpoint {
             ));
         }
         lib.state = LibState::Running;
+        let media = lib.media.clone();
+        drop(lib);
+        if let Some(media) = media {
+            crate::media::start_sound_device(&media);
+        }
         Ok(())
     }
 

@@ -10,7 +10,9 @@
 //!
 //! The bridge is ticked every `MediaConfig.audioFramePtime` by a clock
 //! thread of its own (the null device's clock), under a lock the SIP engine
-//! never takes; a second thread receives RTP.
+//! never takes; a second thread receives RTP. Real sound devices (feature
+//! `sound-device`) and echo cancellation (feature `echo-cancel`) plug into
+//! port 0 through ring buffers: see [`AudDevManager`].
 //!
 //! ```no_run
 //! use ferrosip::config::EpConfig;
@@ -50,9 +52,10 @@ pub use self::custom_port::{
     AudioMediaPort, AudioMediaPortHandler, MediaFrame, PJMEDIA_FRAME_TYPE_AUDIO,
     PJMEDIA_FRAME_TYPE_NONE,
 };
+pub(crate) use self::device::start_sound_device;
 pub use self::device::{
     AudDevManager, ExtraAudioDevice, PJSUA_SND_DEFAULT_CAPTURE_DEV, PJSUA_SND_DEFAULT_PLAYBACK_DEV,
-    PJSUA_SND_NO_DEV, PJSUA_SND_NULL_DEV,
+    PJSUA_SND_NO_DEV, PJSUA_SND_NULL_DEV, SoundDeviceStats,
 };
 pub(crate) use self::engine::{MediaEvent, MediaShared, deliver};
 pub use self::player::{

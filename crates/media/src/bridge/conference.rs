@@ -285,6 +285,30 @@ impl Bridge {
         Ok(entry.port)
     }
 
+    /// Puts `port` in the place of the port `id`, which keeps its id, its
+    /// connections and its level adjustments; the format conversions are
+    /// made anew for the new port's format. The old port is dropped. (A
+    /// sound device port changing device, whose rate may change with it.)
+    pub fn replace_typed_port<P: MediaPort + 'static>(
+        &mut self,
+        id: PortId,
+        port: P,
+    ) -> Result<(), BridgeError> {
+        let format = port.format();
+        if format.clock_rate == 0 || format.channels == 0 || format.samples_per_frame == 0 {
+            return Err(BridgeError::InvalidFormat(format));
+        }
+        self.entry(id)?;
+        let inbound = Inbound::new(format, self.format)?;
+        let outbound = Outbound::new(format, self.format)?;
+        let e = self.entry_mut(id)?;
+        e.port = Box::new(port);
+        e.format = format;
+        e.inbound = inbound;
+        e.outbound = outbound;
+        Ok(())
+    }
+
     /// The port as its own type, if it was added with
     /// [`Bridge::add_typed_port`] as a `P`.
     pub fn port_mut<P: MediaPort + 'static>(&mut self, id: PortId) -> Result<&mut P, BridgeError> {
