@@ -105,11 +105,7 @@ impl AudioMedia {
 
     /// Starts sending to `sink` with the level in `param` (PJSUA2's
     /// `startTransmit2`); connecting again changes the level.
-    pub fn start_transmit2(
-        &self,
-        sink: &Self,
-        param: &AudioMediaTransmitParam,
-    ) -> Result<()> {
+    pub fn start_transmit2(&self, sink: &Self, param: &AudioMediaTransmitParam) -> Result<()> {
         self.connect("AudioMedia::startTransmit2()", sink, param.level)
     }
 
