@@ -330,3 +330,38 @@ fn the_bridge_and_its_ports_can_move_to_the_media_thread() {
     send::<ToneGenerator>();
     send::<CustomPort>();
 }
+
+#[test]
+fn a_port_fed_when_idle_gets_silence_when_nothing_transmits() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut bridge = Bridge::new(AudioFormat::new(16_000, 1, 20));
+    let frames = Arc::new(AtomicUsize::new(0));
+    let loud = Arc::new(AtomicUsize::new(0));
+    let (f, l) = (frames.clone(), loud.clone());
+    let sink = CustomPort::from_fns(
+        AudioFormat::new(8_000, 1, 20),
+        |out| {
+            out.fill(0);
+            FrameKind::None
+        },
+        move |frame| {
+            f.fetch_add(1, Ordering::SeqCst);
+            if frame.iter().any(|s| *s != 0) {
+                l.fetch_add(1, Ordering::SeqCst);
+            }
+        },
+    );
+    let id = bridge.add_port(Box::new(sink), "stream").unwrap();
+    for _ in 0..5 {
+        bridge.tick();
+    }
+    assert_eq!(frames.load(Ordering::SeqCst), 0, "not fed by default");
+    bridge.set_fed_when_idle(id, true).unwrap();
+    for _ in 0..5 {
+        bridge.tick();
+    }
+    assert_eq!(frames.load(Ordering::SeqCst), 5);
+    assert_eq!(loud.load(Ordering::SeqCst), 0, "what it is fed is silence");
+    bridge.remove_port(id).unwrap();
+    assert!(bridge.set_fed_when_idle(id, false).is_err());
+}

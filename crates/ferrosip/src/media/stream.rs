@@ -23,8 +23,9 @@ pub struct AudioStream {
 
 impl AudioStream {
     /// Starts a stream on `transport` as `config` says (codec, payload
-    /// types, remote addresses, jitter buffer). The jitter buffer settings
-    /// left at −1 take the endpoint's `MediaConfig.jb*`.
+    /// types, remote addresses, jitter buffer, VAD). The jitter buffer
+    /// settings left at −1 take the endpoint's `MediaConfig.jb*`;
+    /// `MediaConfig.noVad` turns VAD off whatever `config.vad` says.
     pub fn create(
         ep: &Endpoint,
         transport: MediaTransport,
@@ -44,12 +45,16 @@ impl AudioStream {
                     *field = default;
                 }
             }
+            // PJSUA2's MediaConfig.noVad turns silence suppression off.
+            config.vad &= !c.no_vad;
             let stream = Stream::new(config, Instant::now())
                 .map_err(|e| Error::new(status::PJ_EINVAL, title, e.to_string()))?;
             let name = format!("stream {}", stream.codec_desc().id());
             let id = core
                 .add_port(stream, &name, PortRole::Plain)
                 .map_err(|e| super::errors::bridge(title, &e))?;
+            // A stream sends even when nothing transmits to it, as in PJSUA.
+            let _ = core.bridge.set_fed_when_idle(id, true);
             if let Err(e) = core.rtp.add(id, transport) {
                 core.remove_port(id);
                 return Err(Error::io(title, &e));

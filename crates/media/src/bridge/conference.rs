@@ -71,6 +71,8 @@ struct Entry {
     /// This tick's frame from the port, in the bridge's format.
     rx: Vec<i16>,
     rx_audio: bool,
+    /// Given a silent frame on ticks when nothing transmits to it.
+    fed_when_idle: bool,
 }
 
 struct Slot {
@@ -194,6 +196,7 @@ impl Bridge {
             outbound: Outbound::new(format, self.format)?,
             rx: vec![0; self.format.frame_len()],
             rx_audio: false,
+            fed_when_idle: false,
             port,
         };
         // The lowest free slot, as pjmedia reuses slots.
@@ -420,6 +423,16 @@ impl Bridge {
         })
     }
 
+    /// Whether `port` is given a silent frame on the ticks when nothing
+    /// transmits to it (by default it is given nothing). An RTP stream
+    /// wants this, as pjmedia's streams get it: it keeps its timestamps
+    /// running and sends silence (or, with VAD, its keep-alives), so the
+    /// peer's RTP timeout does not fire and NAT bindings stay open.
+    pub fn set_fed_when_idle(&mut self, port: PortId, fed: bool) -> Result<(), BridgeError> {
+        self.entry_mut(port)?.fed_when_idle = fed;
+        Ok(())
+    }
+
     /// Every port, by slot.
     pub fn ports(&self) -> Vec<PortId> {
         self.slots
@@ -468,6 +481,10 @@ impl Bridge {
             if e.transmitters.is_empty() {
                 if let Some(e) = self.slots[i].entry.as_mut() {
                     e.tx_level = 0;
+                    if e.fed_when_idle {
+                        self.out.fill(0);
+                        e.outbound.push(e.port.as_port(), &self.out);
+                    }
                 }
                 continue;
             }
