@@ -599,8 +599,9 @@ impl AudDevManager {
             .find(|d| d.driver == drv && d.name == name)
             .map(|d| d.id)
             .ok_or_else(|| {
+                // PJSUA2 reports "not found" here, not an invalid device.
                 Error::new(
-                    status::PJMEDIA_EAUD_INVDEV,
+                    status::PJ_ENOTFOUND,
                     "AudDevManager::lookupDev()",
                     format!("no device {name:?} of driver {drv:?}"),
                 )
