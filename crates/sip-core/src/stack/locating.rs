@@ -22,6 +22,8 @@ pub struct ResolveId(pub u64);
 pub(super) struct Locating {
     locator: Locator,
     request: Message,
+    /// Sent once with no transaction (an ACK of a 2xx), not with one.
+    stateless: bool,
 }
 
 impl Stack {
@@ -35,6 +37,30 @@ impl Stack {
         &mut self,
         now: Instant,
         request: Message,
+    ) -> Result<ClientTxId, SendError> {
+        self.locate(now, request, false)
+    }
+
+    /// Sends a request outside any transaction (the ACK of a 2xx, RFC 3261
+    /// §13.2.2.4) to where its next hop resolves, as
+    /// [`Stack::send_request_located`] does for requests with a
+    /// transaction: once, to the first target found. If the next hop cannot
+    /// be located the request is dropped (and counted in
+    /// [`super::Stats::unlocated_stateless`]); a user agent sends the
+    /// ACK again when the 2xx is retransmitted.
+    pub fn send_stateless_located(
+        &mut self,
+        now: Instant,
+        request: Message,
+    ) -> Result<(), SendError> {
+        self.locate(now, request, true).map(drop)
+    }
+
+    fn locate(
+        &mut self,
+        now: Instant,
+        request: Message,
+        stateless: bool,
     ) -> Result<ClientTxId, SendError> {
         if !request.is_request() {
             return Err(SendError::WrongMessage(
@@ -54,10 +80,17 @@ impl Stack {
         self.next_client += 1;
         match Locator::new(hop, &supported, &mut self.rng) {
             Ok(locator) => {
-                self.locating.insert(id, Locating { locator, request });
+                self.locating.insert(
+                    id,
+                    Locating {
+                        locator,
+                        request,
+                        stateless,
+                    },
+                );
                 self.advance_location(now, id);
             }
-            Err(error) => self.location_failed(id, error),
+            Err(error) => self.location_failed(id, error, stateless),
         }
         Ok(id)
     }
@@ -100,25 +133,42 @@ impl Stack {
         let Some(outcome) = l.locator.poll_outcome() else {
             return;
         };
-        let Some(Locating { request, .. }) = self.locating.remove(&tx) else {
+        let Some(Locating {
+            request, stateless, ..
+        }) = self.locating.remove(&tx)
+        else {
             return;
         };
         self.resolving.retain(|_, (t, _)| *t != tx);
         match outcome {
+            Ok(targets) if stateless => {
+                let sent = targets
+                    .into_vec()
+                    .into_iter()
+                    .any(|target| self.send_stateless(now, request.clone(), target).is_ok());
+                if !sent {
+                    self.location_failed(tx, LocateError::NoTransport, true);
+                }
+            }
             Ok(targets) => {
                 if self
                     .start_with_failover(now, tx, request, targets.into_vec())
                     .is_err()
                 {
                     // None of the targets has a transport of ours.
-                    self.location_failed(tx, LocateError::NoTransport);
+                    self.location_failed(tx, LocateError::NoTransport, false);
                 }
             }
-            Err(error) => self.location_failed(tx, error),
+            Err(error) => self.location_failed(tx, error, stateless),
         }
     }
 
-    fn location_failed(&mut self, tx: ClientTxId, error: LocateError) {
+    fn location_failed(&mut self, tx: ClientTxId, error: LocateError, stateless: bool) {
+        if stateless {
+            let _ = error;
+            self.stats.unlocated_stateless += 1;
+            return;
+        }
         self.events.push_back(Event::LocationFailed {
             transaction: tx,
             error,

@@ -274,6 +274,9 @@ pub struct Stats {
     pub stray_responses: u64,
     /// CRLF keep-alives received.
     pub keep_alives: u64,
+    /// Requests sent with [`Stack::send_stateless_located`] whose next hop
+    /// could not be located (dropped).
+    pub unlocated_stateless: u64,
 }
 
 /// A transport added with [`Stack::add_transport`].

@@ -773,6 +773,62 @@ fn location_failure_ends_the_transaction() {
     ));
 }
 
+#[test]
+fn a_stateless_request_is_located_then_sent_once_without_a_transaction() {
+    use crate::locate::{Answer, Query, ResolveError};
+    let mut stack = Stack::new(StackConfig::default());
+    stack.add_transport(TransportKind::Udp, addr(A));
+    let now = epoch();
+    // A numeric host: out at once.
+    stack
+        .send_stateless_located(now, request(Method::Ack, "sip:bob@192.0.2.2"))
+        .unwrap();
+    assert!(matches!(
+        stack.poll_transmit(),
+        Some(Transmit::Datagram { destination, .. }) if destination == addr(B)
+    ));
+    // A name: DNS first, then one datagram.
+    stack
+        .send_stateless_located(now, request(Method::Ack, "sip:bob@biloxi.example.com"))
+        .unwrap();
+    let mut sent = Vec::new();
+    while let Some(t) = stack.poll_transmit() {
+        match t {
+            Transmit::Resolve { id, query } => {
+                let answer = match query {
+                    Query::Address(_) => Ok(Answer::Addresses(vec!["192.0.2.2".parse().unwrap()])),
+                    _ => Err(ResolveError::NoRecords),
+                };
+                stack.handle_resolved(now, id, answer);
+            }
+            Transmit::Datagram {
+                destination,
+                payload,
+                ..
+            } => {
+                assert!(payload.starts_with(b"ACK sip:bob@biloxi.example.com SIP/2.0\r\nVia: "));
+                sent.push(destination);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(sent, [addr(B)]);
+    assert_eq!(stack.transaction_count(), (0, 0));
+    assert!(stack.poll_event().is_none());
+    // A name that does not resolve: dropped, counted, no event.
+    stack
+        .send_stateless_located(now, request(Method::Ack, "sip:bob@nowhere.example.com"))
+        .unwrap();
+    while let Some(t) = stack.poll_transmit() {
+        if let Transmit::Resolve { id, .. } = t {
+            stack.handle_resolved(now, id, Err(ResolveError::NoSuchName));
+        }
+    }
+    assert!(stack.poll_event().is_none());
+    assert_eq!(stack.stats().unlocated_stateless, 1);
+    assert_eq!(stack.poll_timeout(), None);
+}
+
 /// A connection that never opens must not pin the keep-alive deadline in the
 /// past (found by the `stack_input` fuzz target: `handle_timeout` spun).
 #[test]
