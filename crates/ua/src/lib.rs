@@ -10,6 +10,7 @@
 //! is touched here; `ferrosip`'s runtime does that.
 
 mod account;
+pub mod call;
 mod contact;
 pub mod registration;
 mod select;
@@ -17,4 +18,5 @@ mod timers;
 mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
+pub use call::{CallError, CallId, CallRole, CallState, CallStatus};
 pub use user_agent::{AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, UaEvent, UserAgent};

@@ -11,6 +11,7 @@ use sip_core::stack::{ClientTxId, Event, ServerTxId, Stack};
 use sip_core::transaction::Termination;
 
 use crate::account::{AccountId, AccountSettings, AccountState};
+use crate::call::{CallId, CallState, CallTable};
 use crate::contact::{contact_for, transport_for};
 use crate::registration::{
     BuildError, Registration, RegistrationError, RegistrationEvent, RegistrationOutcome,
@@ -48,6 +49,32 @@ pub enum UaEvent {
     AccountRemoved {
         /// The account.
         account: AccountId,
+    },
+    /// An INVITE arrived and made a call: answer it with
+    /// [`UserAgent::answer`] or [`UserAgent::hangup`].
+    IncomingCall {
+        /// The call.
+        call: CallId,
+        /// The account it was addressed to.
+        account: AccountId,
+    },
+    /// A call changed state.
+    CallState {
+        /// The call.
+        call: CallId,
+        /// Its new state.
+        state: CallState,
+        /// The last status code sent or received.
+        code: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
+    /// An offer/answer exchange of a call completed: the media to run now.
+    CallMedia {
+        /// The call.
+        call: CallId,
+        /// What was agreed, line by line.
+        session: Box<sdp::neg::NegotiatedSession>,
     },
     /// A timer from [`UserAgent::schedule_timer`] fired.
     Timer {
@@ -126,6 +153,8 @@ pub struct UserAgent {
     next_timer: u64,
     events: VecDeque<UaEvent>,
     user_agent: Option<String>,
+    /// The calls.
+    pub(crate) calls: CallTable,
 }
 
 impl UserAgent {
@@ -145,6 +174,7 @@ impl UserAgent {
             next_timer: 1,
             events: VecDeque::new(),
             user_agent: None,
+            calls: CallTable::default(),
         }
     }
 
@@ -301,7 +331,22 @@ impl UserAgent {
         Ok(id)
     }
 
-    fn token(&mut self, len: usize) -> String {
+    /// A random number from the user agent's generator.
+    pub(crate) fn rng_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
+    /// Queues an event for [`UserAgent::poll_event`].
+    pub(crate) fn push_event(&mut self, event: UaEvent) {
+        self.events.push_back(event);
+    }
+
+    /// The User-Agent header's value, if set.
+    pub(crate) fn user_agent_header(&self) -> Option<String> {
+        self.user_agent.clone().filter(|a| !a.is_empty())
+    }
+
+    pub(crate) fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
         (0..len)
             .map(|_| ALPHABET[(self.rng.next_u64() % ALPHABET.len() as u64) as usize] as char)
@@ -622,6 +667,9 @@ impl UserAgent {
                 response,
                 remote,
             } => {
+                if self.call_on_response(now, transaction, &response) {
+                    return;
+                }
                 let Some(&id) = self.owners.get(&transaction) else {
                     return;
                 };
@@ -643,6 +691,9 @@ impl UserAgent {
                 transaction,
                 termination,
             } => {
+                if self.call_on_client_ended(now, transaction, termination) {
+                    return;
+                }
                 let Some(id) = self.owners.remove(&transaction) else {
                     return;
                 };
@@ -662,18 +713,32 @@ impl UserAgent {
                 tracing::warn!(?transaction, %error, "could not locate the next hop");
             }
             Event::Request {
-                transaction: Some(tx),
+                transaction,
                 request,
                 ..
             } => {
-                self.on_request(now, tx, &request);
+                if self.call_on_request(now, transaction, &request) {
+                    return;
+                }
+                let Some(tx) = transaction else {
+                    return;
+                };
+                let in_dialog = request
+                    .to()
+                    .is_some_and(|to| to.0.params.get("tag").is_some());
+                if !in_dialog && request.method() == Some(Method::Invite) {
+                    self.call_on_invite(now, tx, &request);
+                } else {
+                    self.on_request(now, tx, &request);
+                }
             }
-            Event::Request {
-                transaction: None, ..
+            Event::Cancelled { invite, .. } => {
+                self.call_on_cancelled(now, invite);
             }
-            | Event::Cancelled { .. }
-            | Event::ServerTransactionEnded { .. }
-            | Event::StrayResponse { .. } => {}
+            Event::StrayResponse { response, .. } => {
+                self.call_on_stray(now, &response);
+            }
+            Event::ServerTransactionEnded { .. } => {}
         }
     }
 
@@ -720,6 +785,9 @@ impl UserAgent {
         if self.stack.poll_timeout().is_some_and(|t| t <= now) {
             self.stack.handle_timeout(now);
         }
+        if self.calls.deadline().is_some_and(|t| t <= now) {
+            self.call_timeouts(now);
+        }
         // Take what is due first: handling a timer may re-arm it, and a
         // deadline that is re-armed in the past must wait for the next call.
         let mut due = Vec::new();
@@ -752,10 +820,14 @@ impl UserAgent {
 
     /// When [`UserAgent::handle_timeout`] should next be called.
     pub fn poll_timeout(&mut self) -> Option<Instant> {
-        match (self.stack.poll_timeout(), self.timers.next()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.stack.poll_timeout(),
+            self.timers.next(),
+            self.calls.deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// The next event, after handling what the stack reported.

@@ -376,7 +376,26 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             }
             return;
         }
-        UaEvent::Timer { .. } => return,
+        UaEvent::IncomingCall { call, .. } => {
+            // The Call API is not there yet: refuse, as the user agent did
+            // before calls existed.
+            tracing::info!(target: "pjsua", "incoming call refused: calls are not available yet");
+            if let Ok(runtime) = ep.runtime("Account") {
+                runtime.with_engine(|ua, now| {
+                    let _ = ua.hangup(now, call, 501);
+                });
+            }
+            return;
+        }
+        UaEvent::CallState { call, state, .. } => {
+            if state == ua::CallState::Disconnected {
+                if let Ok(runtime) = ep.runtime("Account") {
+                    runtime.with_engine(|ua, now| ua.release_call(now, call));
+                }
+            }
+            return;
+        }
+        UaEvent::CallMedia { .. } | UaEvent::Timer { .. } => return,
     };
     let handler = lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone());
     if let Some(handler) = handler {

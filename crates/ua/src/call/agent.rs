@@ -1,0 +1,962 @@
+//! The user agent's calls: commands (`make_call`, `answer`, `hangup`) and
+//! the routing of what the stack reports to the call it concerns.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use sdp::SessionDescription;
+use sdp::neg::{Capabilities, NegotiationError, Negotiator, NegotiatorOptions};
+use sip::header::HeaderName;
+use sip::uri::Uri;
+use sip::{Message, Method, StatusCode};
+use sip_core::dialog::{Dialog, DialogId, DialogSet, DialogSetId, ForkEvent};
+use sip_core::stack::{ClientTxId, ServerTxId};
+use sip_core::transaction::Termination;
+
+use super::session::{Call, CallId, CallRole, CallState, CallStatus, Retransmission};
+use crate::account::AccountId;
+use crate::contact::{contact_for, transport_for};
+use crate::registration::{ALLOW_METHODS, parse_address};
+use crate::user_agent::{UaEvent, UserAgent};
+
+/// The content type of SDP bodies.
+const SDP: &str = "application/sdp";
+/// RFC 3261's T1 and T2, for the 2xx retransmissions.
+const T1: Duration = Duration::from_millis(500);
+const T2: Duration = Duration::from_secs(4);
+
+/// Why a call command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// No such call (never was, or released).
+    #[error("no such call")]
+    NotFound,
+    /// No such account.
+    #[error("no such account")]
+    NoAccount,
+    /// The destination is not a valid SIP URI.
+    #[error("invalid destination URI {0:?}")]
+    InvalidUri(String),
+    /// An account setting made the request impossible to build.
+    #[error("cannot build the request: {0}")]
+    Build(String),
+    /// The command does not fit the call's state (answering an outgoing
+    /// call, answering twice, …).
+    #[error("{0} is not possible in state {1:?}")]
+    InvalidState(&'static str, CallState),
+    /// A status code out of range for the command.
+    #[error("status code {0} cannot be used here")]
+    InvalidCode(u16),
+    /// The SDP offer/answer failed.
+    #[error(transparent)]
+    Sdp(#[from] NegotiationError),
+}
+
+#[derive(Debug)]
+struct Slot {
+    generation: u32,
+    call: Option<Call>,
+}
+
+/// The calls and how to find them from what the stack reports.
+#[derive(Debug, Default)]
+pub(crate) struct CallTable {
+    slots: Vec<Slot>,
+    by_client: HashMap<ClientTxId, CallId>,
+    by_server: HashMap<ServerTxId, CallId>,
+    by_dialog: HashMap<DialogId, CallId>,
+    by_set: HashMap<DialogSetId, CallId>,
+}
+
+impl CallTable {
+    fn insert(&mut self, call: Call) -> CallId {
+        let index = match self.slots.iter().position(|s| s.call.is_none()) {
+            Some(i) => i,
+            None => {
+                self.slots.push(Slot {
+                    generation: 0,
+                    call: None,
+                });
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[index];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.call = Some(call);
+        CallId {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            generation: slot.generation,
+        }
+    }
+
+    fn get(&self, id: CallId) -> Option<&Call> {
+        let slot = self.slots.get(id.index as usize)?;
+        (slot.generation == id.generation).then_some(slot.call.as_ref()?)
+    }
+
+    fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        let slot = self.slots.get_mut(id.index as usize)?;
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.call.as_mut()
+    }
+
+    /// The ids of the calls held.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = CallId> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            s.call.as_ref().map(|_| CallId {
+                index: i as u32,
+                generation: s.generation,
+            })
+        })
+    }
+
+    /// The earliest deadline of any call.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.call.as_ref()?.deadline())
+            .min()
+    }
+
+    /// Forgets every way to reach a call (it ended).
+    fn unlink(&mut self, id: CallId) {
+        self.by_client.retain(|_, c| *c != id);
+        self.by_server.retain(|_, c| *c != id);
+        self.by_dialog.retain(|_, c| *c != id);
+        self.by_set.retain(|_, c| *c != id);
+    }
+}
+
+fn reason_of(response: &Message) -> String {
+    response
+        .reason()
+        .map(str::to_owned)
+        .or_else(|| response.status().map(|s| s.canonical_reason().to_owned()))
+        .unwrap_or_default()
+}
+
+fn sdp_of(message: &Message) -> Option<Result<SessionDescription, NegotiationError>> {
+    if message.body().is_empty() {
+        return None;
+    }
+    let is_sdp = message
+        .content_type()
+        .is_none_or(|c| c.to_string().to_ascii_lowercase().starts_with(SDP));
+    if !is_sdp {
+        return None;
+    }
+    Some(
+        SessionDescription::parse(message.body())
+            .map_err(|e| NegotiationError::MalformedOffer(e.to_string())),
+    )
+}
+
+/// A session id for SDP's o= line from the user agent's randomness.
+fn session_id(ua: &mut UserAgent) -> u64 {
+    ua.rng_u64() >> 12
+}
+
+impl UserAgent {
+    /// Starts a call from `account` to `dst_uri` (PJSUA2's `makeCall`):
+    /// sends an INVITE with an SDP offer from `caps`. Progress comes as
+    /// [`UaEvent::CallState`], the negotiated media as
+    /// [`UaEvent::CallMedia`].
+    pub fn make_call(
+        &mut self,
+        now: Instant,
+        account: AccountId,
+        dst_uri: &str,
+        caps: Capabilities,
+    ) -> Result<CallId, CallError> {
+        let settings = self
+            .account_settings(account)
+            .ok_or(CallError::NoAccount)?
+            .clone();
+        let to = parse_address("destination", dst_uri)
+            .map_err(|_| CallError::InvalidUri(dst_uri.to_owned()))?;
+        if !matches!(to.uri, Uri::Sip(_)) {
+            return Err(CallError::InvalidUri(dst_uri.to_owned()));
+        }
+        let transport = transport_for(self.stack(), &settings);
+        let contact = contact_for(self.stack(), &settings, transport)
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        let contact_address =
+            parse_address("Contact", &contact).map_err(|e| CallError::Build(e.to_string()))?;
+        let mut from = parse_address("account URI", &settings.id_uri)
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        let local_uri = from.to_string();
+        let tag = self.token(16);
+        from.params.set("tag", Some(&tag));
+        let call_id = self.token(24);
+        let sid = session_id(self);
+        let mut negotiator = Negotiator::new(caps, NegotiatorOptions::default(), sid, sid);
+        let offer = negotiator.create_offer()?;
+        let mut builder = Message::request(Method::Invite, &to.uri)
+            .from(&from)
+            .to(&to)
+            .call_id(&call_id)
+            .cseq(1)
+            .contact(&contact_address);
+        for proxy in &settings.proxies {
+            let mut route =
+                parse_address("proxy", proxy).map_err(|e| CallError::Build(e.to_string()))?;
+            if let Uri::Sip(s) = &mut route.uri {
+                if !s.params.contains("lr") {
+                    s.params.push("lr", None);
+                }
+            }
+            builder = builder.route(&route);
+        }
+        builder = builder
+            .header(HeaderName::Allow, ALLOW_METHODS)
+            .header(HeaderName::Supported, "replaces");
+        if let Some(agent) = self.user_agent_header() {
+            builder = builder.header(HeaderName::UserAgent, agent);
+        }
+        let invite = builder
+            .body(SDP, offer.to_string().into_bytes())
+            .build()
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        let set = DialogSet::new(&invite, false).map_err(|e| CallError::Build(e.to_string()))?;
+        let set_id = set.id().clone();
+        let tx = self
+            .stack_mut()
+            .send_request_located(now, invite.clone())
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        let call = Call {
+            account,
+            role: CallRole::Caller,
+            state: CallState::Calling,
+            last_code: 0,
+            last_reason: String::new(),
+            negotiator,
+            invite,
+            local_uri,
+            local_contact: contact,
+            remote_uri: to.to_string(),
+            invite_tx: Some(tx),
+            dialog_set: Some(set),
+            cancel_pending: false,
+            cancelled: false,
+            ack: None,
+            server_tx: None,
+            retransmission: None,
+            dialog: None,
+            connected_at: None,
+            disconnected_at: None,
+        };
+        let id = self.calls.insert(call);
+        self.calls.by_client.insert(tx, id);
+        self.calls.by_set.insert(set_id, id);
+        self.push_event(UaEvent::CallState {
+            call: id,
+            state: CallState::Calling,
+            code: 0,
+            reason: String::new(),
+        });
+        Ok(id)
+    }
+
+    /// Answers an incoming call (PJSUA2's `answer`): 101–199 (183 carries
+    /// the SDP answer: early media), 200–299 (with the answer, or an offer
+    /// when the INVITE had none; retransmitted until the ACK), or a final
+    /// error 300–699. `caps` are the local media the answer is made from
+    /// (needed once, with the first response that carries SDP).
+    pub fn answer(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        code: u16,
+        reason: Option<&str>,
+        caps: Option<Capabilities>,
+    ) -> Result<(), CallError> {
+        let status = StatusCode::new(code)
+            .filter(|s| s.code() > 100)
+            .ok_or(CallError::InvalidCode(code))?;
+        let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
+        if c.role != CallRole::Callee || !matches!(c.state, CallState::Incoming | CallState::Early)
+        {
+            return Err(CallError::InvalidState("answer", c.state));
+        }
+        if let Some(caps) = caps {
+            c.negotiator.set_capabilities(caps);
+        }
+        if !status.is_success() && status.is_final() {
+            return self.reject(now, call, status, reason);
+        }
+        let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
+        let dialog = c
+            .dialog
+            .as_ref()
+            .ok_or(CallError::InvalidState("answer", c.state))?;
+        let mut builder = dialog.response_to(&c.invite, status);
+        if let Some(reason) = reason {
+            builder = builder.reason(reason);
+        }
+        let offered = c.negotiator.pending_remote().is_some();
+        let with_sdp = status.is_success() || status == StatusCode::SESSION_PROGRESS;
+        let mut negotiated = None;
+        if with_sdp {
+            let body = if offered {
+                let answer = c.negotiator.create_answer()?;
+                negotiated = Some(c.negotiator.negotiate()?.clone());
+                Some(answer)
+            } else if c.negotiator.active().is_none() && status.is_success() {
+                // Late offer: the 2xx offers, the ACK answers.
+                Some(c.negotiator.create_offer()?)
+            } else {
+                None
+            };
+            if let Some(body) = body {
+                builder = builder.body(SDP, body.to_string().into_bytes());
+            }
+        }
+        let response = builder
+            .build()
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        let tx = c
+            .server_tx
+            .ok_or(CallError::InvalidState("answer", c.state))?;
+        c.last_code = code;
+        c.last_reason = reason.map_or_else(|| status.canonical_reason().to_owned(), str::to_owned);
+        let new_state = if status.is_success() {
+            c.connected_at = Some(now);
+            c.retransmission = Some(Retransmission {
+                tx,
+                response: response.clone(),
+                next: now + T1,
+                interval: T1,
+                give_up: now + 64 * T1,
+            });
+            c.server_tx = None;
+            if let Some(d) = c.dialog.as_mut() {
+                d.confirm();
+            }
+            CallState::Connecting
+        } else {
+            CallState::Early
+        };
+        if let Err(e) = self.stack_mut().respond(now, tx, &response) {
+            tracing::debug!(error = %e, "response not sent");
+        }
+        if status.is_success() {
+            self.calls.by_server.remove(&tx);
+        }
+        if let Some(session) = negotiated {
+            self.push_event(UaEvent::CallMedia {
+                call,
+                session: Box::new(session),
+            });
+        }
+        self.set_call_state(now, call, new_state);
+        Ok(())
+    }
+
+    /// A final error to an unanswered incoming call.
+    fn reject(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        status: StatusCode,
+        reason: Option<&str>,
+    ) -> Result<(), CallError> {
+        let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
+        let tx = c
+            .server_tx
+            .take()
+            .ok_or(CallError::InvalidState("answer", c.state))?;
+        let mut builder = match &c.dialog {
+            Some(d) => d.response_to(&c.invite, status),
+            None => Message::response_to(&c.invite, status),
+        };
+        if let Some(reason) = reason {
+            builder = builder.reason(reason);
+        }
+        let response = builder
+            .build()
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        c.last_code = status.code();
+        c.last_reason = reason.map_or_else(|| status.canonical_reason().to_owned(), str::to_owned);
+        if let Err(e) = self.stack_mut().respond(now, tx, &response) {
+            tracing::debug!(error = %e, "response not sent");
+        }
+        self.set_call_state(now, call, CallState::Disconnected);
+        Ok(())
+    }
+
+    /// Ends a call in whatever state it is (PJSUA2's `hangup`): an
+    /// unanswered incoming call gets `code` (603 Decline when 0), an
+    /// outgoing one is CANCELled (once a provisional response came: until
+    /// then the CANCEL waits), an answered one gets a BYE.
+    pub fn hangup(&mut self, now: Instant, call: CallId, code: u16) -> Result<(), CallError> {
+        let c = self.calls.get(call).ok_or(CallError::NotFound)?;
+        match (c.role, c.state) {
+            (_, CallState::Disconnected) => Ok(()),
+            (CallRole::Callee, CallState::Incoming | CallState::Early) => {
+                let code = if code == 0 { 603 } else { code };
+                let status = StatusCode::new(code)
+                    .filter(|s| s.code() >= 300)
+                    .ok_or(CallError::InvalidCode(code))?;
+                self.reject(now, call, status, None)
+            }
+            (CallRole::Caller, CallState::Null | CallState::Calling | CallState::Early) => {
+                self.cancel_invite(now, call);
+                Ok(())
+            }
+            _ => {
+                self.send_bye(now, call);
+                Ok(())
+            }
+        }
+    }
+
+    fn cancel_invite(&mut self, now: Instant, call: CallId) {
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        let Some(tx) = c.invite_tx else {
+            return;
+        };
+        if c.state == CallState::Calling && c.last_code < 100 {
+            // RFC 3261 §9.1: no CANCEL before a provisional response.
+            c.cancel_pending = true;
+            return;
+        }
+        c.cancel_pending = false;
+        c.cancelled = true;
+        match self.stack_mut().cancel(now, tx) {
+            Ok(cancel) => {
+                self.calls.by_client.insert(cancel, call);
+            }
+            Err(e) => tracing::debug!(error = %e, "CANCEL not sent"),
+        }
+    }
+
+    fn send_bye(&mut self, now: Instant, call: CallId) {
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        let Some(dialog) = c.dialog.as_mut() else {
+            return;
+        };
+        let bye = dialog
+            .bye()
+            .map_err(|e| e.to_string())
+            .and_then(|b| b.build().map_err(|e| e.to_string()));
+        match bye {
+            Ok(bye) => match self.stack_mut().send_request_located(now, bye) {
+                Ok(tx) => {
+                    self.calls.by_client.insert(tx, call);
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "BYE not sent");
+                    self.set_call_state(now, call, CallState::Disconnected);
+                }
+            },
+            Err(e) => {
+                tracing::debug!(error = %e, "BYE not built");
+                self.set_call_state(now, call, CallState::Disconnected);
+            }
+        }
+    }
+
+    /// What the user agent knows of a call.
+    pub fn call_status(&self, call: CallId) -> Option<CallStatus> {
+        self.calls.get(call).map(Call::status)
+    }
+
+    /// The calls held (until released).
+    pub fn calls(&self) -> impl Iterator<Item = CallId> + '_ {
+        self.calls.ids()
+    }
+
+    /// Forgets a disconnected call (after its last event was delivered).
+    /// A call not yet disconnected is hung up first.
+    pub fn release_call(&mut self, now: Instant, call: CallId) {
+        if self
+            .calls
+            .get(call)
+            .is_some_and(|c| c.state != CallState::Disconnected)
+        {
+            let _ = self.hangup(now, call, 0);
+            return;
+        }
+        self.calls.unlink(call);
+        if let Some(slot) = self.calls.slots.get_mut(call.index as usize) {
+            if slot.generation == call.generation {
+                slot.call = None;
+            }
+        }
+    }
+
+    fn set_call_state(&mut self, now: Instant, call: CallId, state: CallState) {
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        if c.state == state {
+            return;
+        }
+        c.state = state;
+        let (code, reason) = (c.last_code, c.last_reason.clone());
+        if state == CallState::Disconnected {
+            c.disconnected_at = Some(now);
+            c.retransmission = None;
+            if let Some(d) = c.dialog.as_mut() {
+                d.terminate();
+            }
+            self.calls.unlink(call);
+        }
+        self.push_event(UaEvent::CallState {
+            call,
+            state,
+            code,
+            reason,
+        });
+    }
+
+    /// An INVITE outside any dialog: a new incoming call.
+    pub(crate) fn call_on_invite(&mut self, now: Instant, tx: ServerTxId, request: &Message) {
+        let respond = |ua: &mut Self, code: StatusCode| {
+            let tag = ua.token(10);
+            if let Ok(r) = Message::response_to(request, code).to_tag(&tag).build() {
+                let _ = ua.stack_mut().respond(now, tx, &r);
+            }
+        };
+        let Some(account) = self.select_account(request) else {
+            respond(self, StatusCode::TEMPORARILY_UNAVAILABLE);
+            return;
+        };
+        let Some(settings) = self.account_settings(account).cloned() else {
+            respond(self, StatusCode::TEMPORARILY_UNAVAILABLE);
+            return;
+        };
+        let transport = transport_for(self.stack(), &settings);
+        let Ok(contact) = contact_for(self.stack(), &settings, transport) else {
+            respond(self, StatusCode::SERVER_INTERNAL_ERROR);
+            return;
+        };
+        let Ok(contact_address) = parse_address("Contact", &contact) else {
+            respond(self, StatusCode::SERVER_INTERNAL_ERROR);
+            return;
+        };
+        let tag = self.token(16);
+        let dialog = match Dialog::uas(request, &tag, contact_address, false) {
+            Ok(d) => d,
+            Err(e) => {
+                respond(self, e.status().unwrap_or(StatusCode::BAD_REQUEST));
+                return;
+            }
+        };
+        let sid = session_id(self);
+        let unspecified = std::net::IpAddr::from([0, 0, 0, 0]);
+        let mut negotiator = Negotiator::new(
+            Capabilities::new(unspecified, Vec::new()),
+            NegotiatorOptions::default(),
+            sid,
+            sid,
+        );
+        match sdp_of(request) {
+            Some(Ok(offer)) => {
+                if let Err(e) = negotiator.receive_offer(&offer) {
+                    let code = StatusCode::new(e.sip_status()).unwrap_or(StatusCode::BAD_REQUEST);
+                    respond(self, code);
+                    return;
+                }
+            }
+            Some(Err(_)) => {
+                respond(self, StatusCode::BAD_REQUEST);
+                return;
+            }
+            None => {}
+        }
+        // 100 Trying at once: the application may take its time.
+        if let Ok(trying) = Message::response_to(request, StatusCode::TRYING).build() {
+            let _ = self.stack_mut().respond(now, tx, &trying);
+        }
+        let remote_uri = request.from().map(|f| {
+            let mut a = f.0.clone();
+            a.params = sip::Params::new();
+            a.to_string()
+        });
+        let local_uri = request.to().map(|t| t.0.to_string());
+        let dialog_id = dialog.id().clone();
+        let call = Call {
+            account,
+            role: CallRole::Callee,
+            state: CallState::Incoming,
+            last_code: 0,
+            last_reason: String::new(),
+            negotiator,
+            invite: request.clone(),
+            local_uri: local_uri.unwrap_or_default(),
+            local_contact: contact,
+            remote_uri: remote_uri.unwrap_or_default(),
+            invite_tx: None,
+            dialog_set: None,
+            cancel_pending: false,
+            cancelled: false,
+            ack: None,
+            server_tx: Some(tx),
+            retransmission: None,
+            dialog: Some(dialog),
+            connected_at: None,
+            disconnected_at: None,
+        };
+        let id = self.calls.insert(call);
+        self.calls.by_server.insert(tx, id);
+        self.calls.by_dialog.insert(dialog_id, id);
+        self.push_event(UaEvent::IncomingCall { call: id, account });
+    }
+
+    /// A request within a dialog (or an ACK): true if a call took it.
+    pub(crate) fn call_on_request(
+        &mut self,
+        now: Instant,
+        tx: Option<ServerTxId>,
+        request: &Message,
+    ) -> bool {
+        let Some(dialog_id) = DialogId::of_received_request(request) else {
+            return false;
+        };
+        let Some(&call) = self.calls.by_dialog.get(&dialog_id) else {
+            return false;
+        };
+        let method = request.method();
+        match (method, tx) {
+            (Some(Method::Ack), None) => {
+                self.call_on_ack(now, call, request);
+                true
+            }
+            (Some(Method::Bye), Some(tx)) => {
+                let Some(c) = self.calls.get_mut(call) else {
+                    return false;
+                };
+                let Some(dialog) = c.dialog.as_mut() else {
+                    return false;
+                };
+                let code = match dialog.handle_request(request) {
+                    Ok(_) => StatusCode::OK,
+                    Err(e) => e.status().unwrap_or(StatusCode::BAD_REQUEST),
+                };
+                let response = dialog.response_to(request, code).build();
+                if code == StatusCode::OK {
+                    c.last_code = 200;
+                    c.last_reason = "Normal call clearing".to_owned();
+                }
+                if let Ok(r) = response {
+                    let _ = self.stack_mut().respond(now, tx, &r);
+                }
+                if code == StatusCode::OK {
+                    self.set_call_state(now, call, CallState::Disconnected);
+                }
+                true
+            }
+            (_, Some(tx)) => {
+                // Mid-call requests come next; until then, refuse politely.
+                let Some(c) = self.calls.get_mut(call) else {
+                    return false;
+                };
+                let response = match &c.dialog {
+                    Some(d) => d.response_to(request, StatusCode::NOT_IMPLEMENTED).build(),
+                    None => Message::response_to(request, StatusCode::NOT_IMPLEMENTED).build(),
+                };
+                if let Ok(r) = response {
+                    let _ = self.stack_mut().respond(now, tx, &r);
+                }
+                true
+            }
+            _ => true,
+        }
+    }
+
+    fn call_on_ack(&mut self, now: Instant, call: CallId, ack: &Message) {
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        if c.retransmission.take().is_none() && c.state == CallState::Confirmed {
+            return;
+        }
+        let mut negotiated = None;
+        if c.negotiator.pending_local().is_some() {
+            // Late offer: the ACK carries the answer.
+            match sdp_of(ack) {
+                Some(Ok(answer)) => match c.negotiator.receive_answer(&answer) {
+                    Ok(session) => negotiated = Some(session.clone()),
+                    Err(e) => tracing::info!(error = %e, "the answer in the ACK is not acceptable"),
+                },
+                _ => tracing::info!("the ACK carries no answer to our offer"),
+            }
+        }
+        if let Some(session) = negotiated {
+            self.push_event(UaEvent::CallMedia {
+                call,
+                session: Box::new(session),
+            });
+        }
+        self.set_call_state(now, call, CallState::Confirmed);
+    }
+
+    /// CANCEL of an incoming call's INVITE: 487, and the call is over.
+    pub(crate) fn call_on_cancelled(&mut self, now: Instant, invite: ServerTxId) -> bool {
+        let Some(&call) = self.calls.by_server.get(&invite) else {
+            return false;
+        };
+        let _ = self.reject(now, call, StatusCode::REQUEST_TERMINATED, None);
+        true
+    }
+
+    /// A response to one of a call's requests: true if a call took it.
+    pub(crate) fn call_on_response(
+        &mut self,
+        now: Instant,
+        tx: ClientTxId,
+        response: &Message,
+    ) -> bool {
+        let Some(&call) = self.calls.by_client.get(&tx) else {
+            return false;
+        };
+        let Some(c) = self.calls.get(call) else {
+            return true;
+        };
+        let is_invite = c.invite_tx == Some(tx);
+        let is_bye = response.cseq().is_some_and(|c| c.method == Method::Bye);
+        if is_invite {
+            self.call_on_invite_response(now, call, tx, response);
+        } else if is_bye && response.status().is_some_and(|s| s.is_final()) {
+            if let Some(c) = self.calls.get_mut(call) {
+                c.last_code = response.status().map_or(0, |s| s.code());
+                c.last_reason = reason_of(response);
+            }
+            self.set_call_state(now, call, CallState::Disconnected);
+        }
+        true
+    }
+
+    fn call_on_invite_response(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ClientTxId,
+        response: &Message,
+    ) {
+        let Some(status) = response.status() else {
+            return;
+        };
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        // A retransmission of the 2xx that confirmed our dialog (which left
+        // the dialog set then): ACK it again (RFC 3261 §13.2.2.4).
+        let same_dialog = c.dialog.as_ref().is_some_and(|d| {
+            response
+                .to()
+                .and_then(|t| t.tag().map(str::to_owned))
+                .as_deref()
+                == Some(d.id().remote_tag())
+        });
+        if status.is_success() && same_dialog {
+            if let Some(ack) = c.ack.clone() {
+                if let Err(e) = self.stack_mut().send_stateless_located(now, ack) {
+                    tracing::debug!(error = %e, "ACK not sent");
+                }
+            }
+            return;
+        }
+        let Some(set) = c.dialog_set.as_mut() else {
+            return;
+        };
+        let event = match set.handle_response(response) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::debug!(error = %e, "response ignored by the dialog set");
+                return;
+            }
+        };
+        if status.is_provisional() || status.is_final() {
+            c.last_code = status.code();
+            c.last_reason = reason_of(response);
+        }
+        let pending_cancel = c.cancel_pending && status.is_provisional();
+        let mut negotiated = None;
+        let mut new_state = None;
+        let mut to_ack: Option<Message> = None;
+        let mut to_bye: Option<Dialog> = None;
+        match event {
+            ForkEvent::Ignored => {}
+            ForkEvent::Early { .. } => {
+                new_state = Some(CallState::Early);
+                if c.negotiator.pending_local().is_some() {
+                    if let Some(Ok(answer)) = sdp_of(response) {
+                        if let Ok(s) = c.negotiator.receive_answer(&answer) {
+                            negotiated = Some(s.clone());
+                        }
+                    }
+                }
+            }
+            ForkEvent::Confirmed { id, .. } => {
+                let remote_tag = id.remote_tag().to_owned();
+                let dialog = set.remove(&remote_tag);
+                let invite_seq = c.invite.cseq().map_or(1, |s| s.seq);
+                if let Some(dialog) = dialog {
+                    to_ack = dialog.ack(invite_seq).build().ok();
+                    c.dialog = Some(dialog);
+                }
+                c.ack.clone_from(&to_ack);
+                c.connected_at = Some(now);
+                if c.negotiator.pending_local().is_some() {
+                    match sdp_of(response) {
+                        Some(Ok(answer)) => match c.negotiator.receive_answer(&answer) {
+                            Ok(s) => negotiated = Some(s.clone()),
+                            Err(e) => {
+                                tracing::info!(error = %e, "the answer in the 2xx is not acceptable")
+                            }
+                        },
+                        _ => tracing::info!("the 2xx carries no answer to our offer"),
+                    }
+                }
+                if c.cancelled {
+                    // Answered despite the CANCEL: ACK, then BYE.
+                    to_bye = c.dialog.take();
+                }
+                new_state = Some(CallState::Connecting);
+            }
+            ForkEvent::AlsoConfirmed { id, .. } => {
+                // Another fork answered too: acknowledge and end it.
+                if let Some(dialog) = set.remove(id.remote_tag()) {
+                    let invite_seq = c.invite.cseq().map_or(1, |s| s.seq);
+                    to_ack = dialog.ack(invite_seq).build().ok();
+                    to_bye = Some(dialog);
+                }
+            }
+            ForkEvent::Retransmission { .. } => {
+                to_ack.clone_from(&c.ack);
+            }
+            ForkEvent::Failed { .. } => {
+                new_state = Some(CallState::Disconnected);
+            }
+        }
+        if status.is_final() {
+            // The transaction stays routed to the call until it ends: a
+            // retransmitted 2xx comes through it and is ACKed again.
+            if let Some(c) = self.calls.get_mut(call) {
+                if c.invite_tx == Some(tx) && !status.is_success() {
+                    c.invite_tx = None;
+                }
+                if let Some(d) = &c.dialog {
+                    let id = d.id().clone();
+                    self.calls.by_dialog.insert(id, call);
+                }
+            }
+        }
+        if let Some(ack) = to_ack {
+            if let Err(e) = self.stack_mut().send_stateless_located(now, ack) {
+                tracing::debug!(error = %e, "ACK not sent");
+            }
+        }
+        if let Some(mut dialog) = to_bye {
+            if let Ok(bye) = dialog.bye().and_then(|b| {
+                b.build()
+                    .map_err(|_| sip_core::dialog::DialogError::NotARequest)
+            }) {
+                let _ = self.stack_mut().send_request_located(now, bye);
+            }
+        }
+        if let Some(session) = negotiated {
+            self.push_event(UaEvent::CallMedia {
+                call,
+                session: Box::new(session),
+            });
+        }
+        if let Some(state) = new_state {
+            let cancelled = self.calls.get(call).is_some_and(|c| c.cancelled);
+            self.set_call_state(now, call, state);
+            if state == CallState::Connecting {
+                if cancelled {
+                    self.set_call_state(now, call, CallState::Disconnected);
+                } else {
+                    self.set_call_state(now, call, CallState::Confirmed);
+                }
+            }
+        }
+        if pending_cancel {
+            self.cancel_invite(now, call);
+        }
+    }
+
+    /// A 2xx retransmitted after the INVITE transaction ended: ACK again.
+    pub(crate) fn call_on_stray(&mut self, now: Instant, response: &Message) {
+        let Some(set) = DialogSetId::of_message(response) else {
+            return;
+        };
+        let ack = self
+            .calls
+            .by_set
+            .get(&set)
+            .and_then(|&call| self.calls.get(call))
+            .and_then(|c| c.ack.clone());
+        if let Some(ack) = ack {
+            let _ = self.stack_mut().send_stateless_located(now, ack);
+        }
+    }
+
+    /// A call's client transaction ended: true if a call took it.
+    pub(crate) fn call_on_client_ended(
+        &mut self,
+        now: Instant,
+        tx: ClientTxId,
+        termination: Termination,
+    ) -> bool {
+        let Some(call) = self.calls.by_client.remove(&tx) else {
+            return false;
+        };
+        if termination == Termination::Completed {
+            return true;
+        }
+        let Some(c) = self.calls.get_mut(call) else {
+            return true;
+        };
+        // The INVITE or the BYE got no answer: the call is over.
+        let (code, reason) = match termination {
+            Termination::Timeout => (408, "Request Timeout"),
+            _ => (503, "Service Unavailable"),
+        };
+        if c.last_code < 200 || c.invite_tx != Some(tx) {
+            c.last_code = code;
+            c.last_reason = reason.to_owned();
+        }
+        self.set_call_state(now, call, CallState::Disconnected);
+        true
+    }
+
+    /// Retransmits callees' 2xx and gives up on ACKs that never come.
+    pub(crate) fn call_timeouts(&mut self, now: Instant) {
+        let ids: Vec<CallId> = self.calls.ids().collect();
+        for call in ids {
+            let Some(c) = self.calls.get_mut(call) else {
+                continue;
+            };
+            let Some(r) = c.retransmission.as_mut() else {
+                continue;
+            };
+            if now >= r.give_up {
+                // RFC 3261 §13.3.1.4: no ACK — end the session with BYE.
+                c.retransmission = None;
+                c.last_code = 408;
+                c.last_reason = "ACK Timeout".to_owned();
+                self.send_bye(now, call);
+                self.set_call_state(now, call, CallState::Disconnected);
+                continue;
+            }
+            if now >= r.next {
+                r.interval = (r.interval * 2).min(T2);
+                r.next = now + r.interval;
+                let (tx, response) = (r.tx, r.response.clone());
+                // The INVITE's server transaction, Accepted (RFC 6026),
+                // sends the TU's 2xx retransmissions.
+                let _ = self.stack_mut().respond(now, tx, &response);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! One call's state: its dialog (or, while an outgoing INVITE may fork, its
+//! dialog set), its transactions and its offer/answer negotiator.
+
+use std::time::{Duration, Instant};
+
+use sdp::neg::Negotiator;
+use sip::Message;
+use sip_core::dialog::{Dialog, DialogSet};
+use sip_core::stack::{ClientTxId, ServerTxId};
+
+use crate::account::AccountId;
+
+/// A call of the user agent: a slot number and the generation of the call
+/// in it, so a stale id never reaches a later call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallId {
+    /// The slot (PJSUA2's call id).
+    pub index: u32,
+    /// Which call of the slot.
+    pub generation: u32,
+}
+
+/// Where a call is (PJSIP's `pjsip_inv_state`, with its numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallState {
+    /// Before the INVITE (`PJSIP_INV_STATE_NULL`).
+    Null,
+    /// The INVITE was sent (`CALLING`).
+    Calling,
+    /// An INVITE was received (`INCOMING`).
+    Incoming,
+    /// A provisional response with a To tag was sent or received (`EARLY`).
+    Early,
+    /// The 2xx was sent or received, the ACK not yet (`CONNECTING`).
+    Connecting,
+    /// The ACK was sent or received (`CONFIRMED`).
+    Confirmed,
+    /// Over (`DISCONNECTED`).
+    Disconnected,
+}
+
+impl CallState {
+    /// PJSIP's number for the state.
+    pub fn as_i32(self) -> i32 {
+        match self {
+            Self::Null => 0,
+            Self::Calling => 1,
+            Self::Incoming => 2,
+            Self::Early => 3,
+            Self::Connecting => 4,
+            Self::Confirmed => 5,
+            Self::Disconnected => 6,
+        }
+    }
+
+    /// PJSUA2's text for the state (`CallInfo.stateText`).
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Null => "NULL",
+            Self::Calling => "CALLING",
+            Self::Incoming => "INCOMING",
+            Self::Early => "EARLY",
+            Self::Connecting => "CONNECTING",
+            Self::Confirmed => "CONFIRMED",
+            Self::Disconnected => "DISCONNECTED",
+        }
+    }
+}
+
+/// Which side of the call this user agent is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallRole {
+    /// It sent the INVITE (`PJSIP_ROLE_UAC`).
+    Caller,
+    /// It received the INVITE (`PJSIP_ROLE_UAS`).
+    Callee,
+}
+
+/// What [`crate::UserAgent::call_status`] reports (the SIP side of
+/// PJSUA2's `CallInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallStatus {
+    /// The account the call belongs to.
+    pub account: AccountId,
+    /// Which side we are.
+    pub role: CallRole,
+    /// Where the call is.
+    pub state: CallState,
+    /// The last status code sent or received.
+    pub last_code: u16,
+    /// Its reason phrase.
+    pub last_reason: String,
+    /// The Call-ID.
+    pub call_id: String,
+    /// Our URI (From for a caller, To for a callee).
+    pub local_uri: String,
+    /// Our Contact.
+    pub local_contact: String,
+    /// The peer's URI.
+    pub remote_uri: String,
+    /// The peer's Contact, once known.
+    pub remote_contact: Option<String>,
+    /// When the call was answered (the 2xx).
+    pub connected_at: Option<Instant>,
+    /// When it ended.
+    pub disconnected_at: Option<Instant>,
+}
+
+/// The 2xx a callee retransmits until the ACK comes (RFC 3261 §13.3.1.4).
+#[derive(Debug, Clone)]
+pub(crate) struct Retransmission {
+    /// The INVITE's server transaction (Accepted, RFC 6026).
+    pub(crate) tx: ServerTxId,
+    pub(crate) response: Message,
+    pub(crate) next: Instant,
+    pub(crate) interval: Duration,
+    pub(crate) give_up: Instant,
+}
+
+/// One call.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) account: AccountId,
+    pub(crate) role: CallRole,
+    pub(crate) state: CallState,
+    pub(crate) last_code: u16,
+    pub(crate) last_reason: String,
+    pub(crate) negotiator: Negotiator,
+    /// The INVITE that made the call (sent or received).
+    pub(crate) invite: Message,
+    pub(crate) local_uri: String,
+    pub(crate) local_contact: String,
+    pub(crate) remote_uri: String,
+    /// Caller: the INVITE's transaction, until its final response.
+    pub(crate) invite_tx: Option<ClientTxId>,
+    /// Caller: the dialogs the INVITE may make, until one is confirmed.
+    pub(crate) dialog_set: Option<DialogSet>,
+    /// Caller: hung up before any provisional response, so the CANCEL
+    /// waits for one (RFC 3261 §9.1).
+    pub(crate) cancel_pending: bool,
+    /// Caller: a CANCEL was sent.
+    pub(crate) cancelled: bool,
+    /// Caller: the ACK of the 2xx, sent again for each retransmission.
+    pub(crate) ack: Option<Message>,
+    /// Callee: the INVITE's server transaction, until the final response.
+    pub(crate) server_tx: Option<ServerTxId>,
+    /// Callee: the 2xx being retransmitted.
+    pub(crate) retransmission: Option<Retransmission>,
+    /// The dialog, once there is one.
+    pub(crate) dialog: Option<Dialog>,
+    pub(crate) connected_at: Option<Instant>,
+    pub(crate) disconnected_at: Option<Instant>,
+}
+
+impl Call {
+    /// What [`crate::UserAgent::call_status`] reports.
+    pub(crate) fn status(&self) -> CallStatus {
+        CallStatus {
+            account: self.account,
+            role: self.role,
+            state: self.state,
+            last_code: self.last_code,
+            last_reason: self.last_reason.clone(),
+            call_id: self
+                .invite
+                .call_id()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            local_uri: self.local_uri.clone(),
+            local_contact: self.local_contact.clone(),
+            remote_uri: self.remote_uri.clone(),
+            remote_contact: self.dialog.as_ref().map(|d| d.remote_target().to_string()),
+            connected_at: self.connected_at,
+            disconnected_at: self.disconnected_at,
+        }
+    }
+
+    /// The next deadline of the call's own timers.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.retransmission.as_ref().map(|r| r.next.min(r.give_up))
+    }
+}

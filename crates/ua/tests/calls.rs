@@ -1,0 +1,406 @@
+//! Calls in virtual time: two user agents on testkit's simulated network
+//! call each other directly (local accounts, no proxy). Answer, early
+//! media, reject, hang up from each side in each state, CANCEL (held back
+//! until a provisional response), the 2xx retransmitted until the ACK, the
+//! ACK repeated for a retransmitted 2xx, and loss on the network.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use sdp::neg::{Capabilities, Codec, LocalMedia, NegotiatedMedia};
+use sip_core::stack::{Stack, StackConfig, Transmit as StackTransmit};
+use sip_core::transport::{TransportId, TransportKind};
+use testkit::{Agent, LinkConfig, Transmit, World};
+use ua::{AccountId, AccountSettings, CallId, CallState, UaEvent, UserAgent};
+
+const UDP: TransportId = TransportId(0);
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+/// A user agent on one UDP transport, recording its events.
+struct Phone {
+    ua: UserAgent,
+    local: SocketAddr,
+    start: Instant,
+    events: Vec<(Duration, UaEvent)>,
+}
+
+impl Phone {
+    fn new(local: &str, user: &str, seed: u64, start: Instant) -> (Self, AccountId) {
+        let local = addr(local);
+        let mut config = StackConfig::default();
+        config.seed = seed;
+        let mut stack = Stack::new(config);
+        stack.add_transport(TransportKind::Udp, local);
+        let mut ua = UserAgent::new(stack, seed);
+        let settings = AccountSettings {
+            id_uri: format!("sip:{user}@{}", local.ip()),
+            ..AccountSettings::default()
+        };
+        let account = ua.add_account(start, settings, true).unwrap();
+        (
+            Self {
+                ua,
+                local,
+                start,
+                events: Vec::new(),
+            },
+            account,
+        )
+    }
+
+    fn drain(&mut self, now: Instant) {
+        while let Some(e) = self.ua.poll_event(now) {
+            self.events.push((now - self.start, e));
+        }
+    }
+
+    /// The call states seen, in order: (state, code).
+    fn states(&self) -> Vec<(CallState, u16)> {
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallState { state, code, .. } => Some((*state, *code)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn incoming(&self) -> Option<CallId> {
+        self.events.iter().find_map(|(_, e)| match e {
+            UaEvent::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+    }
+
+    fn media(&self) -> Vec<&sdp::neg::NegotiatedSession> {
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallMedia { session, .. } => Some(session.as_ref()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn last_state(&self) -> Option<CallState> {
+        self.states().last().map(|s| s.0)
+    }
+}
+
+impl Agent for Phone {
+    fn addresses(&self) -> Vec<SocketAddr> {
+        vec![self.local]
+    }
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, _to: SocketAddr, payload: &[u8]) {
+        self.ua.stack_mut().handle_datagram(now, UDP, from, payload);
+        self.drain(now);
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.ua.handle_timeout(now);
+        self.drain(now);
+    }
+    fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        self.drain(now);
+        loop {
+            if let StackTransmit::Datagram {
+                destination,
+                payload,
+                ..
+            } = self.ua.stack_mut().poll_transmit()?
+            {
+                return Some(Transmit {
+                    from: self.local,
+                    to: destination,
+                    payload: payload.to_vec(),
+                });
+            }
+        }
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.ua.poll_timeout()
+    }
+}
+
+const ALICE: &str = "192.0.2.1:5060";
+const BOB: &str = "192.0.2.2:5060";
+
+fn caps(ip: &str, port: u16) -> Capabilities {
+    let ip: IpAddr = ip.parse().unwrap();
+    let audio = LocalMedia::audio(
+        ip,
+        port,
+        vec![Codec::new(0, "PCMU", 8000), Codec::new(8, "PCMA", 8000)],
+    );
+    Capabilities::new(ip, vec![audio])
+}
+
+struct Setup {
+    world: World<Phone>,
+    alice: AccountId,
+}
+
+fn setup(seed: u64, link: LinkConfig) -> Setup {
+    let mut world: World<Phone> = World::new(seed);
+    world.network_mut().set_default_link(link);
+    let start = world.clock().base();
+    let (a, alice) = Phone::new(ALICE, "alice", seed, start);
+    let (b, _bob) = Phone::new(BOB, "bob", seed + 1, start);
+    world.add_agent(a);
+    world.add_agent(b);
+    Setup { world, alice }
+}
+
+impl Setup {
+    fn alice(&mut self) -> &mut Phone {
+        self.world.agent_mut(0)
+    }
+    fn bob(&mut self) -> &mut Phone {
+        self.world.agent_mut(1)
+    }
+    fn call_bob(&mut self) -> CallId {
+        let now = self.world.now();
+        let alice = self.alice;
+        self.alice()
+            .ua
+            .make_call(
+                now,
+                alice,
+                "sip:bob@192.0.2.2:5060",
+                caps("192.0.2.1", 4000),
+            )
+            .unwrap()
+    }
+    fn run(&mut self, ms: u64) {
+        self.world.run_for(Duration::from_millis(ms));
+    }
+    fn run_until(&mut self, secs: u64, done: impl Fn(&World<Phone>) -> bool) -> bool {
+        self.world.run_until(|w| done(w), Duration::from_secs(secs))
+    }
+    fn bob_answers(&mut self, code: u16) {
+        let now = self.world.now();
+        let call = self.bob().incoming().expect("bob has a call");
+        self.bob()
+            .ua
+            .answer(now, call, code, None, Some(caps("192.0.2.2", 5000)))
+            .unwrap();
+    }
+}
+
+fn clean() -> LinkConfig {
+    LinkConfig::default()
+}
+
+#[test]
+fn a_call_is_answered_and_hung_up_by_the_caller() {
+    let mut s = setup(1, clean());
+    let call = s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    let incoming = s.bob().incoming().unwrap();
+    let status = s.bob().ua.call_status(incoming).unwrap();
+    assert_eq!(status.state, CallState::Incoming);
+    assert!(status.remote_uri.contains("alice@192.0.2.1"), "{status:?}");
+    s.bob_answers(180);
+    s.run(100);
+    assert_eq!(s.alice().last_state(), Some(CallState::Early));
+    s.bob_answers(200);
+    assert!(s.run_until(5, |w| w.agent(1).last_state() == Some(CallState::Confirmed)));
+    assert_eq!(
+        s.alice().states(),
+        [
+            (CallState::Calling, 0),
+            (CallState::Early, 180),
+            (CallState::Connecting, 200),
+            (CallState::Confirmed, 200)
+        ]
+    );
+    assert_eq!(
+        s.bob().states(),
+        [
+            (CallState::Early, 180),
+            (CallState::Connecting, 200),
+            (CallState::Confirmed, 200)
+        ]
+    );
+    // Both sides agree on PCMU, each sending to the other's port.
+    for (phone, remote_port) in [(0, 5000), (1, 4000)] {
+        let p = s.world.agent(phone);
+        let media = p.media();
+        assert_eq!(media.len(), 1);
+        let NegotiatedMedia::Active(m) = &media[0].media[0] else {
+            panic!("audio disabled");
+        };
+        assert_eq!(m.codec.encoding, "PCMU");
+        assert_eq!(m.remote_rtp.unwrap().port(), remote_port);
+    }
+    // Alice hangs up: BYE, 200, both disconnected.
+    let now = s.world.now();
+    s.alice().ua.hangup(now, call, 0).unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).last_state()
+        == Some(CallState::Disconnected)));
+    assert_eq!(
+        s.alice().states().last(),
+        Some(&(CallState::Disconnected, 200))
+    );
+    assert_eq!(s.bob().last_state(), Some(CallState::Disconnected));
+    // Nothing more happens: no retransmission, no stray event.
+    let before = (s.alice().events.len(), s.bob().events.len());
+    s.run(40_000);
+    assert_eq!(before, (s.alice().events.len(), s.bob().events.len()));
+}
+
+#[test]
+fn the_callee_hangs_up_and_a_rejected_call_reports_the_code() {
+    let mut s = setup(2, clean());
+    let call = s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(200);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)));
+    let now = s.world.now();
+    let incoming = s.bob().incoming().unwrap();
+    s.bob().ua.hangup(now, incoming, 0).unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).last_state()
+        == Some(CallState::Disconnected)
+        && w.agent(1).last_state() == Some(CallState::Disconnected)));
+    assert_eq!(
+        s.bob().states().last(),
+        Some(&(CallState::Disconnected, 200))
+    );
+    let _ = call;
+
+    // A second call, refused with 486.
+    let mut s = setup(3, clean());
+    s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(486);
+    assert!(s.run_until(5, |w| w.agent(0).last_state()
+        == Some(CallState::Disconnected)));
+    assert_eq!(
+        s.alice().states(),
+        [(CallState::Calling, 0), (CallState::Disconnected, 486)]
+    );
+    assert_eq!(s.bob().states(), [(CallState::Disconnected, 486)]);
+}
+
+#[test]
+fn hanging_up_before_the_answer_cancels_once_a_provisional_came() {
+    let mut s = setup(4, clean());
+    let call = s.call_bob();
+    // Alice hangs up at once: before any provisional response (the 100
+    // has not even arrived), the CANCEL must wait.
+    let now = s.world.now();
+    s.alice().ua.hangup(now, call, 0).unwrap();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    // Bob's 100 reached Alice, who then CANCELs: Bob answers 487.
+    assert!(s.run_until(5, |w| w.agent(1).last_state()
+        == Some(CallState::Disconnected)));
+    assert!(s.run_until(5, |w| w.agent(0).last_state()
+        == Some(CallState::Disconnected)));
+    assert_eq!(
+        s.alice().states().last(),
+        Some(&(CallState::Disconnected, 487))
+    );
+    assert_eq!(s.bob().states(), [(CallState::Disconnected, 487)]);
+
+    // Ringing, then cancelled.
+    let mut s = setup(5, clean());
+    let call = s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(180);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Early)));
+    let now = s.world.now();
+    s.alice().ua.hangup(now, call, 0).unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).last_state()
+        == Some(CallState::Disconnected)));
+    assert_eq!(
+        s.alice().states().last(),
+        Some(&(CallState::Disconnected, 487))
+    );
+    assert_eq!(
+        s.bob().states().last(),
+        Some(&(CallState::Disconnected, 487))
+    );
+}
+
+#[test]
+fn early_media_comes_with_a_183() {
+    let mut s = setup(6, clean());
+    s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(183);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Early)));
+    assert_eq!(
+        s.alice().media().len(),
+        1,
+        "the 183's SDP answer negotiates"
+    );
+    assert_eq!(s.bob().media().len(), 1);
+    s.bob_answers(200);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)));
+    // The 2xx repeats the answer: nothing new is negotiated.
+    assert_eq!(s.alice().media().len(), 1);
+}
+
+#[test]
+fn calls_complete_through_a_lossy_network() {
+    for seed in 10..20 {
+        let link = LinkConfig {
+            loss: 0.3,
+            ..LinkConfig::default()
+        };
+        let mut s = setup(seed, link);
+        let call = s.call_bob();
+        assert!(
+            s.run_until(40, |w| w.agent(1).incoming().is_some()),
+            "seed {seed}"
+        );
+        s.bob_answers(200);
+        assert!(
+            s.run_until(40, |w| w.agent(0).last_state()
+                == Some(CallState::Confirmed)
+                && w.agent(1).last_state() == Some(CallState::Confirmed)),
+            "seed {seed}: {:?} / {:?}",
+            s.alice().states(),
+            s.bob().states()
+        );
+        let now = s.world.now();
+        s.alice().ua.hangup(now, call, 0).unwrap();
+        assert!(
+            s.run_until(40, |w| w.agent(0).last_state()
+                == Some(CallState::Disconnected)
+                && w.agent(1).last_state() == Some(CallState::Disconnected)),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_callee_that_never_gets_the_ack_gives_up_after_64_t1() {
+    let mut s = setup(7, clean());
+    s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    // From now on, nothing from Bob reaches Alice: she never ACKs.
+    s.world.network_mut().set_link(
+        addr(BOB),
+        addr(ALICE),
+        LinkConfig {
+            loss: 1.0,
+            ..LinkConfig::default()
+        },
+    );
+    let answered = s.world.now();
+    s.bob_answers(200);
+    assert!(s.run_until(60, |w| w.agent(1).last_state()
+        == Some(CallState::Disconnected)));
+    let waited = s.world.now() - answered;
+    assert!(
+        waited >= Duration::from_secs(32) && waited < Duration::from_secs(33),
+        "{waited:?}"
+    );
+    assert_eq!(
+        s.bob().states().last(),
+        Some(&(CallState::Disconnected, 408))
+    );
+}
