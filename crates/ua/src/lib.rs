@@ -18,5 +18,5 @@ mod timers;
 mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
-pub use call::{CallError, CallId, CallRole, CallState, CallStatus};
+pub use call::{CallError, CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
 pub use user_agent::{AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, UaEvent, UserAgent};

@@ -404,3 +404,154 @@ fn a_callee_that_never_gets_the_ack_gives_up_after_64_t1() {
         Some(&(CallState::Disconnected, 408))
     );
 }
+
+/// (sends, receives) of the first line of the last negotiated media.
+fn last_direction(p: &Phone) -> (bool, bool) {
+    let media = p.media();
+    let NegotiatedMedia::Active(m) = &media.last().expect("media").media[0] else {
+        panic!("audio disabled");
+    };
+    (m.direction.sends(), m.direction.receives())
+}
+
+fn connected(seed: u64, link: LinkConfig) -> (Setup, CallId, CallId) {
+    let mut s = setup(seed, link);
+    let call = s.call_bob();
+    assert!(s.run_until(40, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(200);
+    assert!(s.run_until(40, |w| w.agent(0).last_state()
+        == Some(CallState::Confirmed)
+        && w.agent(1).last_state() == Some(CallState::Confirmed)));
+    let incoming = s.bob().incoming().unwrap();
+    (s, call, incoming)
+}
+
+#[test]
+fn hold_and_unhold_by_re_invite_and_by_update() {
+    use ua::{Reoffer, ReofferMethod};
+    for method in [ReofferMethod::Invite, ReofferMethod::Update] {
+        let (mut s, call, _) = connected(20, clean());
+        assert_eq!(last_direction(s.alice()), (true, true));
+        let now = s.world.now();
+        s.alice()
+            .ua
+            .reoffer(now, call, Reoffer::Hold, method)
+            .unwrap();
+        // One re-offer at a time.
+        assert!(
+            s.alice()
+                .ua
+                .reoffer(now, call, Reoffer::Unhold, method)
+                .is_err()
+        );
+        assert!(s.run_until(5, |w| w.agent(0).media().len() == 2
+            && w.agent(1).media().len() == 2));
+        assert_eq!(
+            last_direction(s.alice()),
+            (true, false),
+            "{method:?}: alice only sends"
+        );
+        assert_eq!(
+            last_direction(s.bob()),
+            (false, true),
+            "{method:?}: bob only receives"
+        );
+        let now = s.world.now();
+        s.alice()
+            .ua
+            .reoffer(now, call, Reoffer::Unhold, method)
+            .unwrap();
+        assert!(s.run_until(5, |w| w.agent(0).media().len() == 3
+            && w.agent(1).media().len() == 3));
+        assert_eq!(last_direction(s.alice()), (true, true));
+        assert_eq!(last_direction(s.bob()), (true, true));
+        // Still one call, confirmed on both sides, nothing retransmitting.
+        s.run(40_000);
+        assert_eq!(s.alice().last_state(), Some(CallState::Confirmed));
+        assert_eq!(s.bob().last_state(), Some(CallState::Confirmed));
+    }
+}
+
+#[test]
+fn the_callee_holds_and_the_caller_answers_inactive_when_it_held_first() {
+    use ua::{Reoffer, ReofferMethod};
+    let (mut s, call, incoming) = connected(21, clean());
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .reoffer(now, incoming, Reoffer::Hold, ReofferMethod::Invite)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 2));
+    assert_eq!(last_direction(s.alice()), (false, true));
+    // Now Alice holds too: the line goes inactive.
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .reoffer(now, call, Reoffer::Hold, ReofferMethod::Invite)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 3));
+    assert_eq!(last_direction(s.alice()), (false, false));
+}
+
+#[test]
+fn glare_is_resolved_by_491_and_the_rfc_retry_timing() {
+    use ua::{Reoffer, ReofferMethod};
+    let (mut s, call, incoming) = connected(22, clean());
+    let now = s.world.now();
+    // Both re-INVITE at the same instant: each gets 491.
+    s.alice()
+        .ua
+        .reoffer(now, call, Reoffer::Hold, ReofferMethod::Invite)
+        .unwrap();
+    s.bob()
+        .ua
+        .reoffer(now, incoming, Reoffer::Refresh, ReofferMethod::Invite)
+        .unwrap();
+    assert!(s.run_until(20, |w| w.agent(0).media().len() >= 3
+        && w.agent(1).media().len() >= 3));
+    // Bob (not the Call-ID owner) retried first, within 2 s; Alice after
+    // 2.1-4 s. In the end Alice holds.
+    assert_eq!(last_direction(s.alice()), (true, false));
+    assert_eq!(last_direction(s.bob()), (false, true));
+    let glare_over = s.world.now() - now;
+    assert!(
+        glare_over >= Duration::from_millis(2100) && glare_over < Duration::from_secs(5),
+        "{glare_over:?}"
+    );
+}
+
+#[test]
+fn hold_and_unhold_survive_a_lossy_network() {
+    use ua::{Reoffer, ReofferMethod};
+    for seed in 30..36 {
+        let link = LinkConfig {
+            loss: 0.3,
+            ..LinkConfig::default()
+        };
+        let (mut s, call, _) = connected(seed, link);
+        for (what, expected) in [
+            (Reoffer::Hold, (true, false)),
+            (Reoffer::Unhold, (true, true)),
+        ] {
+            let before = s.alice().media().len();
+            let now = s.world.now();
+            s.alice()
+                .ua
+                .reoffer(now, call, what, ReofferMethod::Invite)
+                .unwrap();
+            assert!(
+                s.run_until(40, |w| w.agent(0).media().len() > before),
+                "seed {seed}: {what:?} not answered"
+            );
+            assert_eq!(last_direction(s.alice()), expected, "seed {seed}");
+            // Let the ACK land before the next re-INVITE.
+            s.run(5_000);
+        }
+        assert_eq!(
+            s.bob().last_state(),
+            Some(CallState::Confirmed),
+            "seed {seed}"
+        );
+        assert_eq!(last_direction(s.bob()), (true, true), "seed {seed}");
+    }
+}

@@ -20,7 +20,7 @@ use crate::registration::{ALLOW_METHODS, parse_address};
 use crate::user_agent::{UaEvent, UserAgent};
 
 /// The content type of SDP bodies.
-const SDP: &str = "application/sdp";
+pub(crate) const SDP: &str = "application/sdp";
 /// RFC 3261's T1 and T2, for the 2xx retransmissions.
 const T1: Duration = Duration::from_millis(500);
 const T2: Duration = Duration::from_secs(4);
@@ -62,7 +62,7 @@ struct Slot {
 #[derive(Debug, Default)]
 pub(crate) struct CallTable {
     slots: Vec<Slot>,
-    by_client: HashMap<ClientTxId, CallId>,
+    pub(crate) by_client: HashMap<ClientTxId, CallId>,
     by_server: HashMap<ServerTxId, CallId>,
     by_dialog: HashMap<DialogId, CallId>,
     by_set: HashMap<DialogSetId, CallId>,
@@ -89,12 +89,12 @@ impl CallTable {
         }
     }
 
-    fn get(&self, id: CallId) -> Option<&Call> {
+    pub(crate) fn get(&self, id: CallId) -> Option<&Call> {
         let slot = self.slots.get(id.index as usize)?;
         (slot.generation == id.generation).then_some(slot.call.as_ref()?)
     }
 
-    fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+    pub(crate) fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
         let slot = self.slots.get_mut(id.index as usize)?;
         if slot.generation != id.generation {
             return None;
@@ -129,7 +129,7 @@ impl CallTable {
     }
 }
 
-fn reason_of(response: &Message) -> String {
+pub(crate) fn reason_of(response: &Message) -> String {
     response
         .reason()
         .map(str::to_owned)
@@ -137,7 +137,7 @@ fn reason_of(response: &Message) -> String {
         .unwrap_or_default()
 }
 
-fn sdp_of(message: &Message) -> Option<Result<SessionDescription, NegotiationError>> {
+pub(crate) fn sdp_of(message: &Message) -> Option<Result<SessionDescription, NegotiationError>> {
     if message.body().is_empty() {
         return None;
     }
@@ -244,6 +244,9 @@ impl UserAgent {
             server_tx: None,
             retransmission: None,
             dialog: None,
+            reoffer: None,
+            reinvite_ack: None,
+            retry: None,
             connected_at: None,
             disconnected_at: None,
         };
@@ -434,7 +437,7 @@ impl UserAgent {
         }
     }
 
-    fn send_bye(&mut self, now: Instant, call: CallId) {
+    pub(crate) fn send_bye(&mut self, now: Instant, call: CallId) {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
@@ -491,7 +494,7 @@ impl UserAgent {
         }
     }
 
-    fn set_call_state(&mut self, now: Instant, call: CallId, state: CallState) {
+    pub(crate) fn set_call_state(&mut self, now: Instant, call: CallId, state: CallState) {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
@@ -601,6 +604,9 @@ impl UserAgent {
             server_tx: Some(tx),
             retransmission: None,
             dialog: Some(dialog),
+            reoffer: None,
+            reinvite_ack: None,
+            retry: None,
             connected_at: None,
             disconnected_at: None,
         };
@@ -653,8 +659,12 @@ impl UserAgent {
                 }
                 true
             }
+            (Some(Method::Invite | Method::Update), Some(tx)) => {
+                self.call_on_reoffer(now, call, tx, request);
+                true
+            }
             (_, Some(tx)) => {
-                // Mid-call requests come next; until then, refuse politely.
+                // Other mid-call requests come next; until then, refuse.
                 let Some(c) = self.calls.get_mut(call) else {
                     return false;
                 };
@@ -721,8 +731,21 @@ impl UserAgent {
             return true;
         };
         let is_invite = c.invite_tx == Some(tx);
+        let is_reoffer = c.reoffer.as_ref().is_some_and(|r| r.tx == tx);
         let is_bye = response.cseq().is_some_and(|c| c.method == Method::Bye);
-        if is_invite {
+        let reinvite_ack = c
+            .reinvite_ack
+            .as_ref()
+            .filter(|(t, _)| *t == tx)
+            .map(|(_, ack)| ack.clone());
+        if let Some(ack) = reinvite_ack {
+            // The re-INVITE's 2xx again: ACK it again.
+            if response.status().is_some_and(|s| s.is_success()) {
+                let _ = self.stack_mut().send_stateless_located(now, ack);
+            }
+        } else if is_reoffer {
+            self.call_on_reoffer_response(now, call, tx, response);
+        } else if is_invite {
             self.call_on_invite_response(now, call, tx, response);
         } else if is_bye && response.status().is_some_and(|s| s.is_final()) {
             if let Some(c) = self.calls.get_mut(call) {
@@ -934,6 +957,18 @@ impl UserAgent {
     pub(crate) fn call_timeouts(&mut self, now: Instant) {
         let ids: Vec<CallId> = self.calls.ids().collect();
         for call in ids {
+            let retry = self.calls.get_mut(call).and_then(|c| {
+                if c.retry.is_some_and(|r| r.0 <= now) {
+                    c.retry.take()
+                } else {
+                    None
+                }
+            });
+            if let Some((_, what, method)) = retry {
+                if let Err(e) = self.reoffer(now, call, what, method) {
+                    tracing::debug!(error = %e, "re-offer after 491 not sent");
+                }
+            }
             let Some(c) = self.calls.get_mut(call) else {
                 continue;
             };

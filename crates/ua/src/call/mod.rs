@@ -13,8 +13,9 @@
 //! INFO and MESSAGE come next.
 
 mod agent;
+mod midcall;
 mod session;
 
 pub use self::agent::CallError;
 pub(crate) use self::agent::CallTable;
-pub use self::session::{CallId, CallRole, CallState, CallStatus};
+pub use self::session::{CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};

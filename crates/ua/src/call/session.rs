@@ -106,6 +106,36 @@ pub struct CallStatus {
     pub disconnected_at: Option<Instant>,
 }
 
+/// What a re-offer asks for (PJSUA2's `reinvite`/`update` and `setHold`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reoffer {
+    /// The same media again (a session refresh, or new capabilities).
+    Refresh,
+    /// Put the peer on hold (`sendonly`, or `inactive` if it holds us).
+    Hold,
+    /// Release our hold (`sendrecv`, PJSUA2's `PJSUA_CALL_UNHOLD`).
+    Unhold,
+}
+
+/// Which request carries a re-offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReofferMethod {
+    /// A re-INVITE (RFC 3261 §14).
+    Invite,
+    /// An UPDATE (RFC 3311).
+    Update,
+}
+
+/// A re-INVITE or UPDATE of ours in flight.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingReoffer {
+    pub(crate) tx: ClientTxId,
+    pub(crate) method: ReofferMethod,
+    pub(crate) what: Reoffer,
+    /// CSeq number of the re-INVITE, for its ACK.
+    pub(crate) seq: u32,
+}
+
 /// The 2xx a callee retransmits until the ACK comes (RFC 3261 §13.3.1.4).
 #[derive(Debug, Clone)]
 pub(crate) struct Retransmission {
@@ -148,6 +178,13 @@ pub(crate) struct Call {
     pub(crate) retransmission: Option<Retransmission>,
     /// The dialog, once there is one.
     pub(crate) dialog: Option<Dialog>,
+    /// Our re-INVITE or UPDATE in progress (an offer of ours is pending).
+    pub(crate) reoffer: Option<PendingReoffer>,
+    /// The ACK of our last re-INVITE's 2xx, and its transaction: sent
+    /// again when the 2xx is retransmitted.
+    pub(crate) reinvite_ack: Option<(ClientTxId, Message)>,
+    /// A re-offer to retry after a 491 (RFC 3261 §14.1), and when.
+    pub(crate) retry: Option<(Instant, Reoffer, ReofferMethod)>,
     pub(crate) connected_at: Option<Instant>,
     pub(crate) disconnected_at: Option<Instant>,
 }
@@ -177,6 +214,11 @@ impl Call {
 
     /// The next deadline of the call's own timers.
     pub(crate) fn deadline(&self) -> Option<Instant> {
-        self.retransmission.as_ref().map(|r| r.next.min(r.give_up))
+        let retransmit = self.retransmission.as_ref().map(|r| r.next.min(r.give_up));
+        let retry = self.retry.as_ref().map(|r| r.0);
+        match (retransmit, retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }

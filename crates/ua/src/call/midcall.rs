@@ -1,0 +1,302 @@
+//! Mid-call offers: re-INVITE (RFC 3261 §14) and UPDATE (RFC 3311), sent
+//! and received — hold, unhold, session refresh — with glare (491 and the
+//! RFC's retry timing).
+
+use std::time::{Duration, Instant};
+
+use sip::header::HeaderName;
+use sip::{Message, Method, StatusCode};
+use sip_core::stack::{ClientTxId, ServerTxId};
+
+use super::agent::{CallError, SDP, reason_of, sdp_of};
+use super::session::{
+    CallId, CallRole, CallState, PendingReoffer, Reoffer, ReofferMethod, Retransmission,
+};
+use crate::registration::ALLOW_METHODS;
+use crate::user_agent::{UaEvent, UserAgent};
+
+const T1: Duration = Duration::from_millis(500);
+
+impl UserAgent {
+    /// Sends a new offer in a re-INVITE or an UPDATE (PJSUA2's
+    /// `reinvite`, `update` and `setHold`): the same media (`Refresh`), a
+    /// hold (`sendonly`, or `inactive` if the peer holds us) or its release.
+    /// One re-offer at a time; the answer comes as [`UaEvent::CallMedia`].
+    pub fn reoffer(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        what: Reoffer,
+        method: ReofferMethod,
+    ) -> Result<(), CallError> {
+        let user_agent = self.user_agent_header();
+        let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
+        let allowed = match method {
+            ReofferMethod::Invite => c.state == CallState::Confirmed,
+            // RFC 3311: UPDATE also works in an early dialog.
+            ReofferMethod::Update => matches!(c.state, CallState::Confirmed | CallState::Early),
+        };
+        if !allowed || c.reoffer.is_some() || c.dialog.is_none() {
+            return Err(CallError::InvalidState("re-offer", c.state));
+        }
+        let offer = match what {
+            Reoffer::Refresh => c.negotiator.create_offer()?,
+            Reoffer::Hold => c.negotiator.hold()?,
+            Reoffer::Unhold => c.negotiator.unhold()?,
+        };
+        let sip_method = match method {
+            ReofferMethod::Invite => Method::Invite,
+            ReofferMethod::Update => Method::Update,
+        };
+        let Some(dialog) = c.dialog.as_mut() else {
+            return Err(CallError::InvalidState("re-offer", c.state));
+        };
+        let built = dialog
+            .request(sip_method)
+            .map_err(|e| CallError::Build(e.to_string()))
+            .and_then(|b| {
+                let mut b = b
+                    .header(HeaderName::Allow, ALLOW_METHODS)
+                    .header(HeaderName::Supported, "replaces");
+                if let Some(agent) = &user_agent {
+                    b = b.header(HeaderName::UserAgent, agent);
+                }
+                b.body(SDP, offer.to_string().into_bytes())
+                    .build()
+                    .map_err(|e| CallError::Build(e.to_string()))
+            });
+        let request = match built {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = c.negotiator.cancel_offer();
+                return Err(e);
+            }
+        };
+        let seq = request.cseq().map_or(0, |s| s.seq);
+        let tx = match self.stack_mut().send_request_located(now, request) {
+            Ok(tx) => tx,
+            Err(e) => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    let _ = c.negotiator.cancel_offer();
+                }
+                return Err(CallError::Build(e.to_string()));
+            }
+        };
+        if let Some(c) = self.calls.get_mut(call) {
+            c.reoffer = Some(PendingReoffer {
+                tx,
+                method,
+                what,
+                seq,
+            });
+            c.retry = None;
+        }
+        self.calls.by_client.insert(tx, call);
+        Ok(())
+    }
+
+    /// A response to our re-INVITE or UPDATE.
+    pub(crate) fn call_on_reoffer_response(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ClientTxId,
+        response: &Message,
+    ) {
+        let Some(status) = response.status() else {
+            return;
+        };
+        if status.is_provisional() {
+            return;
+        }
+        let owner = {
+            let Some(c) = self.calls.get_mut(call) else {
+                return;
+            };
+            c.role == CallRole::Caller
+        };
+        // RFC 3261 §14.1: the owner of the Call-ID waits 2.1-4 s, the
+        // other side 0-2 s, in units of 10 ms.
+        let retry_delay = if owner {
+            Duration::from_millis(2100 + 10 * (self.rng_u64() % 191))
+        } else {
+            Duration::from_millis(10 * (self.rng_u64() % 201))
+        };
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        let Some(pending) = c.reoffer.take() else {
+            return;
+        };
+        let should_terminate = c
+            .dialog
+            .as_mut()
+            .and_then(|d| d.handle_response(response).ok())
+            .is_some_and(|e| e.should_terminate);
+        let mut negotiated = None;
+        let mut ack = None;
+        if status.is_success() {
+            if pending.method == ReofferMethod::Invite {
+                ack = c
+                    .dialog
+                    .as_ref()
+                    .and_then(|d| d.ack(pending.seq).build().ok());
+                if let Some(a) = &ack {
+                    c.reinvite_ack = Some((tx, a.clone()));
+                }
+            }
+            match sdp_of(response) {
+                Some(Ok(answer)) => match c.negotiator.receive_answer(&answer) {
+                    Ok(s) => negotiated = Some(s.clone()),
+                    Err(e) => {
+                        tracing::info!(error = %e, "the answer to our re-offer is not acceptable");
+                        let _ = c.negotiator.cancel_offer();
+                    }
+                },
+                _ => {
+                    tracing::info!("the 2xx to our re-offer carries no answer");
+                    let _ = c.negotiator.cancel_offer();
+                }
+            }
+        } else {
+            // Refused: the previous session stays (RFC 3261 §14.1).
+            let _ = c.negotiator.cancel_offer();
+            if status == StatusCode::REQUEST_PENDING {
+                c.retry = Some((now + retry_delay, pending.what, pending.method));
+            }
+        }
+        if let Some(ack) = ack {
+            if let Err(e) = self.stack_mut().send_stateless_located(now, ack) {
+                tracing::debug!(error = %e, "ACK not sent");
+            }
+        }
+        if let Some(session) = negotiated {
+            self.push_event(UaEvent::CallMedia {
+                call,
+                session: Box::new(session),
+            });
+        }
+        if should_terminate || matches!(status.code(), 408 | 481) {
+            // RFC 3261 §12.2.1.2: the dialog is gone.
+            if let Some(c) = self.calls.get_mut(call) {
+                c.last_code = status.code();
+                c.last_reason = reason_of(response);
+            }
+            self.send_bye(now, call);
+            self.set_call_state(now, call, CallState::Disconnected);
+        }
+    }
+
+    /// A re-INVITE or UPDATE from the peer: answer its offer (or, a
+    /// re-INVITE without one, offer in the 2xx and take the answer from the
+    /// ACK).
+    pub(crate) fn call_on_reoffer(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ServerTxId,
+        request: &Message,
+    ) {
+        let is_invite = request.method() == Some(Method::Invite);
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        let Some(dialog) = c.dialog.as_mut() else {
+            return;
+        };
+        let reply = |dialog: &sip_core::dialog::Dialog, code: StatusCode| {
+            dialog.response_to(request, code).build().ok()
+        };
+        if let Err(e) = dialog.handle_request(request) {
+            // An out-of-order CSeq gets 500 (RFC 3261 §12.2.2).
+            let code = e.status().unwrap_or(StatusCode::SERVER_INTERNAL_ERROR);
+            let response = reply(dialog, code);
+            if let Some(r) = response {
+                let _ = self.stack_mut().respond(now, tx, &r);
+            }
+            return;
+        }
+        // Glare: our own offer is pending (RFC 3261 §14.2, RFC 3311 §5.2).
+        let glare = c.reoffer.is_some() || c.negotiator.pending_local().is_some();
+        // A re-INVITE while the last one's 2xx awaits its ACK: 500 with
+        // Retry-After (RFC 3261 §14.2).
+        let busy = is_invite && c.retransmission.is_some();
+        if glare || busy {
+            let code = if glare {
+                StatusCode::REQUEST_PENDING
+            } else {
+                StatusCode::SERVER_INTERNAL_ERROR
+            };
+            let mut response = reply(dialog, code);
+            if busy && !glare {
+                if let Some(r) = response.as_mut() {
+                    r.push(HeaderName::RetryAfter, "1");
+                }
+            }
+            if let Some(r) = response {
+                let _ = self.stack_mut().respond(now, tx, &r);
+            }
+            return;
+        }
+        let mut negotiated = None;
+        let body = match sdp_of(request) {
+            Some(Ok(offer)) => {
+                let answered = c
+                    .negotiator
+                    .receive_offer(&offer)
+                    .and_then(|()| c.negotiator.create_answer())
+                    .and_then(|answer| c.negotiator.negotiate().map(|s| (answer, s.clone())));
+                match answered {
+                    Ok((answer, session)) => {
+                        negotiated = Some(session);
+                        Some(answer)
+                    }
+                    Err(e) => {
+                        let code = StatusCode::new(e.sip_status())
+                            .unwrap_or(StatusCode::NOT_ACCEPTABLE_HERE);
+                        let _ = c.negotiator.cancel_offer();
+                        if let Some(r) = reply(dialog, code) {
+                            let _ = self.stack_mut().respond(now, tx, &r);
+                        }
+                        return;
+                    }
+                }
+            }
+            Some(Err(_)) => {
+                if let Some(r) = reply(dialog, StatusCode::BAD_REQUEST) {
+                    let _ = self.stack_mut().respond(now, tx, &r);
+                }
+                return;
+            }
+            // A re-INVITE without SDP asks us to offer; an UPDATE without
+            // one only refreshes the target.
+            None if is_invite => c.negotiator.create_offer().ok(),
+            None => None,
+        };
+        let mut builder = dialog.response_to(request, StatusCode::OK);
+        if let Some(body) = body {
+            builder = builder.body(SDP, body.to_string().into_bytes());
+        }
+        let Ok(response) = builder.build() else {
+            return;
+        };
+        if is_invite {
+            c.retransmission = Some(Retransmission {
+                tx,
+                response: response.clone(),
+                next: now + T1,
+                interval: T1,
+                give_up: now + 64 * T1,
+            });
+        }
+        if let Err(e) = self.stack_mut().respond(now, tx, &response) {
+            tracing::debug!(error = %e, "response not sent");
+        }
+        if let Some(session) = negotiated {
+            self.push_event(UaEvent::CallMedia {
+                call,
+                session: Box::new(session),
+            });
+        }
+    }
+}
