@@ -185,12 +185,16 @@ impl PyMedia {
 /// `AudioMedia()` stands for no port (its methods raise `pj.Error`); the
 /// objects `mediaEnumPorts2()` and `AudDevManager.getPlaybackDevMedia()`
 /// return stand for a port they do not own.
+///
+/// No `dict` here: with one at this middle level of the class hierarchy,
+/// PyO3 0.30's GC traversal of a subclass instance (`AudioMediaPlayer`)
+/// crashed the interpreter in `gc.collect()`. Python subclasses have their
+/// own `__dict__` anyway.
 #[pyclass(
     name = "AudioMedia",
     module = "ferrosip",
     extends = PyMedia,
     subclass,
-    dict,
     weakref,
     frozen
 )]

@@ -1045,3 +1045,28 @@ def test_pjsua2_sample_prints_the_same_as_pjsua2(tmp_path, pjsua2):
     # But for the ports left after `del`: PJSUA2's director objects linger
     # (the garbage-collection problems of its documentation).
     assert real.lines("***")[:-1] == ours.lines("***")[:-1], (real, ours)
+
+
+def test_the_garbage_collector_traverses_media_objects_safely():
+    """Regression: gc.collect() with media objects alive crashed the
+    interpreter (PyO3's traversal of AudioMediaPlayer, whose base had a
+    __dict__ slot)."""
+    ep = start()
+
+    class Mine(pj.AudioMediaPlayer):
+        def __init__(self):
+            super().__init__()
+            self.attribute = [self]  # a cycle the collector must walk
+
+    alive = [
+        pj.AudioMedia(),
+        pj.AudioMediaPlayer(),
+        pj.AudioMediaRecorder(),
+        pj.ToneGenerator(),
+        pj.AudioMediaPort(),
+        Mine(),
+    ]
+    collect()
+    del alive
+    collect()
+    ep.libDestroy()
