@@ -18,5 +18,7 @@ mod timers;
 mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
-pub use call::{CallError, CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
+pub use call::{
+    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, Reoffer, ReofferMethod,
+};
 pub use user_agent::{AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, UaEvent, UserAgent};

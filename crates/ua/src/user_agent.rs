@@ -76,6 +76,28 @@ pub enum UaEvent {
         /// What was agreed, line by line.
         session: Box<sdp::neg::NegotiatedSession>,
     },
+    /// A request arrived within a call (INFO, MESSAGE) and was answered
+    /// 200.
+    CallRequest {
+        /// The call.
+        call: CallId,
+        /// What came.
+        request: Box<crate::call::CallRequest>,
+    },
+    /// A request sent with [`UserAgent::send_in_call`] got its final
+    /// answer (or none: 408 after a timeout, 503 after a transport error).
+    CallRequestResult {
+        /// The call.
+        call: CallId,
+        /// The request's transaction.
+        transaction: ClientTxId,
+        /// The request's method (empty when no answer came).
+        method: String,
+        /// The status code.
+        code: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
     /// A timer from [`UserAgent::schedule_timer`] fired.
     Timer {
         /// The timer.

@@ -555,3 +555,104 @@ fn hold_and_unhold_survive_a_lossy_network() {
         assert_eq!(last_direction(s.bob()), (true, true), "seed {seed}");
     }
 }
+
+#[test]
+fn info_and_message_cross_the_call_both_ways() {
+    let (mut s, call, incoming) = connected(40, clean());
+    let now = s.world.now();
+    let dtmf = b"Signal=5\r\nDuration=160\r\n";
+    let tx = s
+        .alice()
+        .ua
+        .send_in_call(
+            now,
+            call,
+            "INFO",
+            Some(("application/dtmf-relay", dtmf)),
+            &[],
+        )
+        .unwrap();
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .send_in_call(
+            now,
+            incoming,
+            "MESSAGE",
+            Some(("text/plain", b"hello")),
+            &[("X-Test".into(), "1".into())],
+        )
+        .unwrap();
+    let now = s.world.now();
+    let unknown = s
+        .alice()
+        .ua
+        .send_in_call(now, call, "FOO", None, &[])
+        .unwrap();
+    s.run(2000);
+    let received = |p: &Phone| -> Vec<(String, Option<String>, Vec<u8>)> {
+        p.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallRequest { request, .. } => Some((
+                    request.method.clone(),
+                    request.content_type.clone(),
+                    request.body.clone(),
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    let results = |p: &Phone| -> Vec<(sip_core::stack::ClientTxId, u16)> {
+        p.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallRequestResult {
+                    transaction, code, ..
+                } => Some((*transaction, *code)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        received(s.bob()),
+        [(
+            "INFO".to_owned(),
+            Some("application/dtmf-relay".to_owned()),
+            dtmf.to_vec()
+        )]
+    );
+    assert_eq!(
+        received(s.alice()),
+        [(
+            "MESSAGE".to_owned(),
+            Some("text/plain".to_owned()),
+            b"hello".to_vec()
+        )]
+    );
+    let alice_results = results(s.alice());
+    assert!(alice_results.contains(&(tx, 200)), "{alice_results:?}");
+    assert!(
+        alice_results
+            .iter()
+            .any(|(t, code)| *t == unknown && (*code == 501 || *code == 405)),
+        "{alice_results:?}"
+    );
+    assert_eq!(results(s.bob()).len(), 1);
+    // The call is untouched.
+    assert_eq!(s.alice().last_state(), Some(CallState::Confirmed));
+    // Session methods are refused here.
+    let now = s.world.now();
+    assert!(
+        s.alice()
+            .ua
+            .send_in_call(now, call, "BYE", None, &[])
+            .is_err()
+    );
+    assert!(
+        s.alice()
+            .ua
+            .send_in_call(now, call, "bad method", None, &[])
+            .is_err()
+    );
+}

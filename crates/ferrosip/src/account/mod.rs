@@ -395,7 +395,10 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             }
             return;
         }
-        UaEvent::CallMedia { .. } | UaEvent::Timer { .. } => return,
+        UaEvent::CallMedia { .. }
+        | UaEvent::CallRequest { .. }
+        | UaEvent::CallRequestResult { .. }
+        | UaEvent::Timer { .. } => return,
     };
     let handler = lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone());
     if let Some(handler) = handler {

@@ -66,6 +66,8 @@ pub(crate) struct CallTable {
     by_server: HashMap<ServerTxId, CallId>,
     by_dialog: HashMap<DialogId, CallId>,
     by_set: HashMap<DialogSetId, CallId>,
+    /// Requests sent with `send_in_call`, until their final answer.
+    pub(crate) requests: HashMap<ClientTxId, CallId>,
 }
 
 impl CallTable {
@@ -126,6 +128,7 @@ impl CallTable {
         self.by_server.retain(|_, c| *c != id);
         self.by_dialog.retain(|_, c| *c != id);
         self.by_set.retain(|_, c| *c != id);
+        self.requests.retain(|_, c| *c != id);
     }
 }
 
@@ -663,6 +666,10 @@ impl UserAgent {
                 self.call_on_reoffer(now, call, tx, request);
                 true
             }
+            (Some(Method::Info | Method::Message | Method::Options), Some(tx)) => {
+                self.call_on_other_request(now, call, tx, request);
+                true
+            }
             (_, Some(tx)) => {
                 // Other mid-call requests come next; until then, refuse.
                 let Some(c) = self.calls.get_mut(call) else {
@@ -743,6 +750,8 @@ impl UserAgent {
             if response.status().is_some_and(|s| s.is_success()) {
                 let _ = self.stack_mut().send_stateless_located(now, ack);
             }
+        } else if self.calls.requests.contains_key(&tx) {
+            self.call_on_request_response(call, tx, response);
         } else if is_reoffer {
             self.call_on_reoffer_response(now, call, tx, response);
         } else if is_invite {
@@ -934,6 +943,10 @@ impl UserAgent {
         let Some(call) = self.calls.by_client.remove(&tx) else {
             return false;
         };
+        if self.calls.requests.contains_key(&tx) {
+            self.call_on_request_failed(call, tx, termination == Termination::Timeout);
+            return true;
+        }
         if termination == Termination::Completed {
             return true;
         }

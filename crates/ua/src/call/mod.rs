@@ -14,8 +14,10 @@
 
 mod agent;
 mod midcall;
+mod requests;
 mod session;
 
 pub use self::agent::CallError;
 pub(crate) use self::agent::CallTable;
+pub use self::requests::CallRequest;
 pub use self::session::{CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
