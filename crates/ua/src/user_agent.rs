@@ -98,6 +98,26 @@ pub enum UaEvent {
         /// Its reason phrase.
         reason: String,
     },
+    /// The peer asks us to call someone else (a REFER): answer with
+    /// [`UserAgent::answer_transfer`].
+    TransferRequest {
+        /// The call the REFER came in.
+        call: CallId,
+        /// What it asks.
+        request: Box<crate::call::TransferRequest>,
+    },
+    /// How a transfer we asked for goes (the REFER's answer when it is
+    /// refused, then each NOTIFY's sipfrag status).
+    TransferStatus {
+        /// The call we sent the REFER in.
+        call: CallId,
+        /// The status of the new call (or of the REFER, when refused).
+        code: u16,
+        /// Its reason phrase.
+        reason: String,
+        /// Whether this is the last report.
+        final_notify: bool,
+    },
     /// A timer from [`UserAgent::schedule_timer`] fired.
     Timer {
         /// The timer.

@@ -656,3 +656,120 @@ fn info_and_message_cross_the_call_both_ways() {
             .is_err()
     );
 }
+
+#[test]
+fn a_blind_transfer_is_asked_answered_and_its_progress_notified() {
+    let (mut s, call, incoming) = connected(41, clean());
+    // Alice asks Bob to call Carol.
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .transfer(now, call, "sip:carol@192.0.2.3:5060", None)
+        .unwrap();
+    s.run(500);
+    let request = s
+        .bob()
+        .events
+        .iter()
+        .find_map(|(_, e)| match e {
+            UaEvent::TransferRequest { call, request } => Some((*call, request.clone())),
+            _ => None,
+        })
+        .expect("bob was asked");
+    assert_eq!(request.0, incoming);
+    assert_eq!(request.1.refer_to, "sip:carol@192.0.2.3:5060");
+    assert_eq!(request.1.replaces, None);
+    assert!(
+        request
+            .1
+            .referred_by
+            .as_deref()
+            .is_some_and(|r| r.contains("alice"))
+    );
+    // Bob accepts: 202, then NOTIFY 100 Trying; later 180 and a final 200.
+    let now = s.world.now();
+    s.bob().ua.answer_transfer(now, incoming, 202).unwrap();
+    s.run(500);
+    for (code, reason, last) in [(180, "Ringing", false), (200, "OK", true)] {
+        let now = s.world.now();
+        s.bob()
+            .ua
+            .notify_transfer(now, incoming, code, reason, last)
+            .unwrap();
+        s.run(500);
+    }
+    let statuses: Vec<(u16, bool)> = s
+        .alice()
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            UaEvent::TransferStatus {
+                code, final_notify, ..
+            } => Some((*code, *final_notify)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(statuses, [(100, false), (180, false), (200, true)]);
+    // Both calls are still up: ending the transferring call is the
+    // application's choice (PJSUA2 hangs up after a final 2xx NOTIFY).
+    assert_eq!(s.alice().last_state(), Some(CallState::Confirmed));
+    assert_eq!(s.bob().last_state(), Some(CallState::Confirmed));
+}
+
+#[test]
+fn a_refused_transfer_reports_the_refusal_and_attended_transfer_carries_replaces() {
+    // Alice has two calls with Bob (seeds differ): she asks Bob, in the
+    // first, to replace the second — Refer-To carries Replaces.
+    let (mut s, first, bob_first) = connected(42, clean());
+    let second = s.call_bob();
+    s.run(300);
+    let bob_second = s
+        .bob()
+        .events
+        .iter()
+        .rev()
+        .find_map(|(_, e)| match e {
+            UaEvent::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .answer(now, bob_second, 200, None, Some(caps("192.0.2.2", 5002)))
+        .unwrap();
+    s.run(500);
+    let now = s.world.now();
+    s.alice().ua.transfer(now, first, "", Some(second)).unwrap();
+    s.run(500);
+    let request = s
+        .bob()
+        .events
+        .iter()
+        .find_map(|(_, e)| match e {
+            UaEvent::TransferRequest { request, .. } => Some(request.clone()),
+            _ => None,
+        })
+        .expect("bob was asked");
+    let replaces = request.replaces.expect("Replaces");
+    let second_id = s.bob().ua.call_status(bob_second).unwrap().call_id;
+    assert!(
+        replaces.starts_with(&second_id),
+        "{replaces} vs {second_id}"
+    );
+    assert!(
+        replaces.contains(";to-tag=") && replaces.contains(";from-tag="),
+        "{replaces}"
+    );
+    // Bob refuses: Alice learns it from the REFER's answer.
+    let now = s.world.now();
+    s.bob().ua.answer_transfer(now, bob_first, 603).unwrap();
+    s.run(500);
+    let last = s.alice().events.iter().rev().find_map(|(_, e)| match e {
+        UaEvent::TransferStatus {
+            code, final_notify, ..
+        } => Some((*code, *final_notify)),
+        _ => None,
+    });
+    assert_eq!(last, Some((603, true)));
+}

@@ -398,6 +398,8 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         UaEvent::CallMedia { .. }
         | UaEvent::CallRequest { .. }
         | UaEvent::CallRequestResult { .. }
+        | UaEvent::TransferRequest { .. }
+        | UaEvent::TransferStatus { .. }
         | UaEvent::Timer { .. } => return,
     };
     let handler = lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone());

@@ -68,6 +68,10 @@ pub(crate) struct CallTable {
     by_set: HashMap<DialogSetId, CallId>,
     /// Requests sent with `send_in_call`, until their final answer.
     pub(crate) requests: HashMap<ClientTxId, CallId>,
+    /// Our REFERs, until their final answer.
+    pub(crate) refers: HashMap<ClientTxId, CallId>,
+    /// REFERs from peers waiting for `answer_transfer`.
+    pub(crate) incoming_refers: HashMap<CallId, ServerTxId>,
 }
 
 impl CallTable {
@@ -129,6 +133,8 @@ impl CallTable {
         self.by_dialog.retain(|_, c| *c != id);
         self.by_set.retain(|_, c| *c != id);
         self.requests.retain(|_, c| *c != id);
+        self.refers.retain(|_, c| *c != id);
+        self.incoming_refers.remove(&id);
     }
 }
 
@@ -666,6 +672,14 @@ impl UserAgent {
                 self.call_on_reoffer(now, call, tx, request);
                 true
             }
+            (Some(Method::Refer), Some(tx)) => {
+                self.call_on_refer(now, call, tx, request);
+                true
+            }
+            (Some(Method::Notify), Some(tx)) => {
+                self.call_on_notify(now, call, tx, request);
+                true
+            }
             (Some(Method::Info | Method::Message | Method::Options), Some(tx)) => {
                 self.call_on_other_request(now, call, tx, request);
                 true
@@ -750,6 +764,8 @@ impl UserAgent {
             if response.status().is_some_and(|s| s.is_success()) {
                 let _ = self.stack_mut().send_stateless_located(now, ack);
             }
+        } else if self.calls.refers.contains_key(&tx) {
+            self.call_on_refer_response(call, tx, response);
         } else if self.calls.requests.contains_key(&tx) {
             self.call_on_request_response(call, tx, response);
         } else if is_reoffer {

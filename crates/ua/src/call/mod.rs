@@ -16,8 +16,10 @@ mod agent;
 mod midcall;
 mod requests;
 mod session;
+mod transfer;
 
 pub use self::agent::CallError;
 pub(crate) use self::agent::CallTable;
 pub use self::requests::CallRequest;
 pub use self::session::{CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
+pub use self::transfer::TransferRequest;
