@@ -324,7 +324,7 @@ impl Programs {
     }
 }
 
-fn not_installed(what: &str) -> io::Error {
+pub(crate) fn not_installed(what: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::NotFound,
         format!("{what} is not installed: run scripts/install-peers"),
@@ -332,7 +332,7 @@ fn not_installed(what: &str) -> io::Error {
 }
 
 /// A port of 127.0.0.1 free for both UDP and TCP just now.
-fn free_port() -> io::Result<u16> {
+pub(crate) fn free_port() -> io::Result<u16> {
     let mut last = None;
     for _ in 0..50 {
         let udp = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
@@ -673,14 +673,14 @@ fn binding(fields: Vec<(String, String)>) -> Binding {
 }
 
 /// The last `n` lines of `text`.
-fn tail(text: &str, n: usize) -> String {
+pub(crate) fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 /// Sends `SIG<sig>` to process group `pgid` (with the `kill` program: this
 /// crate has no unsafe code to call kill(2) itself).
-fn signal_group(pgid: u32, sig: &str) {
+pub(crate) fn signal_group(pgid: u32, sig: &str) {
     let kill = find_program("kill").unwrap_or_else(|| PathBuf::from("kill"));
     let _ = Command::new(kill)
         .arg(format!("-{sig}"))
@@ -693,7 +693,7 @@ fn signal_group(pgid: u32, sig: &str) {
 }
 
 /// Waits up to `timeout` for `child` to exit (and reaps it).
-fn wait_exit(child: &mut Child, timeout: Duration) -> bool {
+pub(crate) fn wait_exit(child: &mut Child, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         match child.try_wait() {
@@ -705,7 +705,7 @@ fn wait_exit(child: &mut Child, timeout: Duration) -> bool {
 }
 
 /// Whether any live (not zombie) process is in group `pgid`, from /proc.
-fn group_alive(pgid: u32) -> bool {
+pub(crate) fn group_alive(pgid: u32) -> bool {
     let Ok(entries) = fs::read_dir("/proc") else {
         return false;
     };

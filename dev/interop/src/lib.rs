@@ -1,15 +1,19 @@
 //! Real SIP peers for ferrosip's interop tests: kamailio (a registrar and proxy
-//! with digest auth) and the real PJSUA2 (Python), run on loopback by the tests
-//! themselves, never as system services.
+//! with digest auth), the real PJSUA2 (Python) as a scriptable call peer
+//! ([`Pjsua2Peer`]), and baresip ([`Baresip`]), run on loopback by the tests
+//! themselves, never as system services. [`audio`] writes tone WAV files and
+//! checks recordings for a tone.
 //!
 //! # Installing the peers
 //!
 //! `scripts/install-peers` (as root; idempotent, quiet when all is there)
-//! installs Debian's kamailio 5.6 with its sqlite and presence modules, and
-//! PyPI's `pjsua2-python==2.15.1.post1` in a venv at
+//! installs Debian's kamailio 5.6 with its sqlite and presence modules,
+//! Debian's baresip 1.0 (`baresip-core`), and PyPI's
+//! `pjsua2-python==2.15.1.post1` in a venv at
 //! `<workspace>/target/interop-venv` (so `cargo clean` removes it: run the
-//! script again). `scripts/install-peers baresip coturn linphone tls` adds
-//! the others; `scripts/install-peers --help` lists them.
+//! script again); `scripts/test` installs the same. `scripts/install-peers
+//! coturn linphone tls` adds the others; `scripts/install-peers --help`
+//! lists them.
 //!
 //! # Using it from another crate's tests
 //!
@@ -56,6 +60,17 @@
 //! std::process::Command::new(python).args(["-c", "import pjsua2"]).status().unwrap();
 //! ```
 //!
+//! # Calls
+//!
+//! [`Pjsua2Peer`] runs `peers/pjsua2/call_peer.py`: PJSUA2 driven by JSON
+//! commands (make_call, answer, hangup, hold, unhold, xfer, DTMF, tones,
+//! recording, …) and reporting JSON [`Event`]s (call and media states,
+//! DTMF, transfers, messages), which a test waits for with
+//! [`Pjsua2Peer::expect`]. [`Baresip`] runs baresip with its config in a run
+//! directory, playing a tone WAV, recording what it receives, driven over
+//! its ctrl_tcp socket. `tests/calls.rs` and `tests/baresip.rs` show both,
+//! and are the reference for what these peers do.
+//!
 //! # Environment
 //!
 //! - `CI=true`: a missing peer fails the test instead of skipping it.
@@ -71,7 +86,11 @@
 //! tests (and test binaries) can run at once; see [`kamailio`] for what the
 //! server does and the registration lifetimes it enforces.
 
+pub mod audio;
+pub mod baresip;
+mod events;
 pub mod kamailio;
+pub mod pjsua2;
 mod run_dir;
 
 use std::env;
@@ -81,8 +100,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+pub use crate::baresip::{Baresip, BaresipOptions};
+pub use crate::events::{CallId, EVENT_TIMEOUT, Event};
 pub use crate::kamailio::{Binding, Kamailio, KamailioOptions};
+pub use crate::pjsua2::{DtmfMethod, Pjsua2Options, Pjsua2Peer, Prack, SessionTimer};
 pub use crate::run_dir::RunDir;
+/// serde_json, for the commands and events of the peers (`json!`, `Value`).
+pub use serde_json;
 
 /// Whether a test that needs `peer` may go on.
 ///
