@@ -773,3 +773,143 @@ fn a_refused_transfer_reports_the_refusal_and_attended_transfer_carries_replaces
     });
     assert_eq!(last, Some((603, true)));
 }
+
+/// A UAS that challenges INVITEs (407, like a proxy asking the caller to
+/// authenticate) and answers authenticated ones with 200 and an SDP answer.
+struct Challenger {
+    stack: Stack,
+    rng: sip_core::rng::Rng,
+    nonces: std::collections::HashSet<String>,
+    invites: Vec<(bool, u32)>,
+}
+
+impl Challenger {
+    fn answer(&mut self, now: Instant, tx: sip_core::stack::ServerTxId, request: &sip::Message) {
+        use sip::header::HeaderName;
+        use sip::{Message, StatusCode};
+        use sip_core::auth::{Algorithm, AuthKind, Secret, ServerChallenge, Verification, verify};
+        let nonces = self.nonces.clone();
+        let verified = matches!(
+            verify(
+                request,
+                AuthKind::Proxy,
+                "test",
+                |u| (u == "alice").then(|| Secret::Plain("secret".into())),
+                |n| nonces.contains(n),
+            ),
+            Verification::Ok(_)
+        );
+        self.invites
+            .push((verified, request.cseq().map_or(0, |c| c.seq)));
+        let response = if verified {
+            let offer = sdp::SessionDescription::parse(request.body()).unwrap();
+            let mut neg = sdp::neg::Negotiator::new(
+                caps("192.0.2.2", 5000),
+                sdp::neg::NegotiatorOptions::default(),
+                1,
+                1,
+            );
+            let answer = neg.answer_offer(&offer).unwrap().0;
+            Message::response_to(request, StatusCode::OK)
+                .to_tag("uas")
+                .contact(&sip::Address::parse("<sip:bob@192.0.2.2:5060>").unwrap())
+                .body("application/sdp", answer.to_string().into_bytes())
+                .build()
+                .unwrap()
+        } else {
+            let c = ServerChallenge::new("test", Algorithm::Md5, &mut self.rng);
+            self.nonces.insert(c.nonce.clone());
+            let mut r = Message::response_to(request, StatusCode::new(407).unwrap())
+                .to_tag("uas")
+                .build()
+                .unwrap();
+            r.push(HeaderName::ProxyAuthenticate, c);
+            r
+        };
+        self.stack.respond(now, tx, &response).unwrap();
+    }
+}
+
+impl Agent for Challenger {
+    fn addresses(&self) -> Vec<SocketAddr> {
+        vec![addr(BOB)]
+    }
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, _to: SocketAddr, payload: &[u8]) {
+        self.stack.handle_datagram(now, UDP, from, payload);
+        while let Some(e) = self.stack.poll_event() {
+            if let sip_core::stack::Event::Request {
+                transaction: Some(tx),
+                request,
+                ..
+            } = e
+            {
+                if request.method() == Some(sip::Method::Invite) {
+                    self.answer(now, tx, &request);
+                }
+            }
+        }
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.stack.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
+        loop {
+            if let StackTransmit::Datagram {
+                destination,
+                payload,
+                ..
+            } = self.stack.poll_transmit()?
+            {
+                return Some(Transmit {
+                    from: addr(BOB),
+                    to: destination,
+                    payload: payload.to_vec(),
+                });
+            }
+        }
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.stack.poll_timeout()
+    }
+}
+
+#[test]
+fn a_challenged_invite_is_sent_again_with_credentials() {
+    let mut world: World<Box<dyn Agent>> = World::new(50);
+    let start = world.clock().base();
+    let (mut alice, account) = Phone::new(ALICE, "alice", 50, start);
+    let mut settings = alice.ua.account_settings(account).unwrap().clone();
+    settings
+        .credentials
+        .push(sip_core::auth::Credential::new("test", "alice", "secret"));
+    alice.ua.modify_account(start, account, settings).unwrap();
+    let mut config = StackConfig::default();
+    config.seed = 51;
+    let mut stack = Stack::new(config);
+    stack.add_transport(TransportKind::Udp, addr(BOB));
+    world.add_agent(Box::new(alice));
+    world.add_agent(Box::new(Challenger {
+        stack,
+        rng: sip_core::rng::Rng::from_seed(3),
+        nonces: Default::default(),
+        invites: Vec::new(),
+    }));
+    let now = world.now();
+    world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .make_call(
+            now,
+            account,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4000),
+        )
+        .unwrap();
+    assert!(world.run_until(
+        |w| w.downcast::<Phone>(0).last_state() == Some(CallState::Confirmed),
+        Duration::from_secs(5)
+    ));
+    let challenger = world.downcast::<Challenger>(1);
+    assert_eq!(challenger.invites, [(false, 1), (true, 2)]);
+    assert_eq!(world.downcast::<Phone>(0).media().len(), 1);
+}

@@ -9,7 +9,9 @@ use sdp::neg::{Capabilities, NegotiationError, Negotiator, NegotiatorOptions};
 use sip::header::HeaderName;
 use sip::uri::Uri;
 use sip::{Message, Method, StatusCode};
+use sip_core::auth::ClientAuth;
 use sip_core::dialog::{Dialog, DialogId, DialogSet, DialogSetId, ForkEvent};
+use sip_core::rng::Rng;
 use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
@@ -245,6 +247,9 @@ impl UserAgent {
             local_uri,
             local_contact: contact,
             remote_uri: to.to_string(),
+            auth: ClientAuth::new(settings.credentials.clone()),
+            rng: Rng::from_seed(self.rng_u64()),
+            auth_retries: 0,
             invite_tx: Some(tx),
             dialog_set: Some(set),
             cancel_pending: false,
@@ -605,6 +610,9 @@ impl UserAgent {
             local_uri: local_uri.unwrap_or_default(),
             local_contact: contact,
             remote_uri: remote_uri.unwrap_or_default(),
+            auth: ClientAuth::new(Vec::new()),
+            rng: Rng::from_seed(0),
+            auth_retries: 0,
             invite_tx: None,
             dialog_set: None,
             cancel_pending: false,
@@ -812,6 +820,14 @@ impl UserAgent {
             }
             return;
         }
+        let challenged =
+            matches!(status.code(), 401 | 407) && c.auth_retries < 3 && c.dialog.is_none();
+        if challenged && self.retry_invite_with_credentials(now, call, tx, response) {
+            return;
+        }
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
         let Some(set) = c.dialog_set.as_mut() else {
             return;
         };
@@ -930,6 +946,53 @@ impl UserAgent {
         }
         if pending_cancel {
             self.cancel_invite(now, call);
+        }
+    }
+
+    /// Answers a 401/407 to our INVITE: the same INVITE, CSeq + 1, with
+    /// credentials (RFC 3261 §22.2). False when none can answer it (the
+    /// response then ends the call).
+    fn retry_invite_with_credentials(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ClientTxId,
+        challenge: &Message,
+    ) -> bool {
+        let Some(c) = self.calls.get_mut(call) else {
+            return false;
+        };
+        if c.cancelled || c.cancel_pending {
+            return false;
+        }
+        let mut retry = c.invite.clone();
+        let seq = c.invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
+        retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
+        if let Err(e) = c.auth.respond(&c.invite, challenge, &mut retry, &mut c.rng) {
+            tracing::info!(error = %e, "cannot answer the INVITE's challenge");
+            return false;
+        }
+        let Ok(set) = DialogSet::new(&retry, false) else {
+            return false;
+        };
+        c.auth_retries += 1;
+        c.invite = retry.clone();
+        c.dialog_set = Some(set);
+        c.last_code = challenge.status().map_or(0, |s| s.code());
+        c.last_reason = reason_of(challenge);
+        match self.stack_mut().send_request_located(now, retry) {
+            Ok(new_tx) => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.invite_tx = Some(new_tx);
+                }
+                self.calls.by_client.remove(&tx);
+                self.calls.by_client.insert(new_tx, call);
+                true
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "INVITE with credentials not sent");
+                false
+            }
         }
     }
 

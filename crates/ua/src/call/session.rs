@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use sdp::neg::Negotiator;
 use sip::Message;
+use sip_core::auth::ClientAuth;
 use sip_core::dialog::{Dialog, DialogSet};
+use sip_core::rng::Rng;
 use sip_core::stack::{ClientTxId, ServerTxId};
 
 use crate::account::AccountId;
@@ -161,6 +163,12 @@ pub(crate) struct Call {
     pub(crate) local_uri: String,
     pub(crate) local_contact: String,
     pub(crate) remote_uri: String,
+    /// Caller: digest answers to 401/407 (the account's credentials).
+    pub(crate) auth: ClientAuth,
+    /// Caller: the generator of the digest's cnonces.
+    pub(crate) rng: Rng,
+    /// Caller: INVITEs resent with credentials so far.
+    pub(crate) auth_retries: u32,
     /// Caller: the INVITE's transaction, until its final response.
     pub(crate) invite_tx: Option<ClientTxId>,
     /// Caller: the dialogs the INVITE may make, until one is confirmed.
