@@ -19,7 +19,7 @@ mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
 pub use call::{
-    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, Reoffer, ReofferMethod,
-    TransferRequest,
+    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, RedirectOp, Reoffer,
+    ReofferMethod, TransferRequest,
 };
 pub use user_agent::{AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, UaEvent, UserAgent};

@@ -118,6 +118,16 @@ pub enum UaEvent {
         /// Whether this is the last report.
         final_notify: bool,
     },
+    /// An outgoing call was redirected (3xx): decide about `target` with
+    /// [`UserAgent::process_redirect`].
+    CallRedirected {
+        /// The call.
+        call: CallId,
+        /// The target asked about (a Contact of the 3xx, highest q first).
+        target: String,
+        /// The 3xx status code.
+        code: u16,
+    },
     /// A timer from [`UserAgent::schedule_timer`] fired.
     Timer {
         /// The timer.

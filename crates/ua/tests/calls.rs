@@ -913,3 +913,166 @@ fn a_challenged_invite_is_sent_again_with_credentials() {
     assert_eq!(challenger.invites, [(false, 1), (true, 2)]);
     assert_eq!(world.downcast::<Phone>(0).media().len(), 1);
 }
+
+/// A UAS that redirects every INVITE (302) to two targets.
+struct Redirector {
+    stack: Stack,
+}
+
+impl Agent for Redirector {
+    fn addresses(&self) -> Vec<SocketAddr> {
+        vec![addr(BOB)]
+    }
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, _to: SocketAddr, payload: &[u8]) {
+        self.stack.handle_datagram(now, UDP, from, payload);
+        while let Some(e) = self.stack.poll_event() {
+            if let sip_core::stack::Event::Request {
+                transaction: Some(tx),
+                request,
+                ..
+            } = e
+            {
+                let mut r = sip::Message::response_to(&request, sip::StatusCode::new(302).unwrap())
+                    .to_tag("redir")
+                    .build()
+                    .unwrap();
+                r.push(
+                    sip::header::HeaderName::Contact,
+                    "<sip:dave@192.0.2.4:5060>;q=0.5, <sip:carol@192.0.2.3:5060>;q=0.9",
+                );
+                self.stack.respond(now, tx, &r).unwrap();
+            }
+        }
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.stack.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
+        loop {
+            if let StackTransmit::Datagram {
+                destination,
+                payload,
+                ..
+            } = self.stack.poll_transmit()?
+            {
+                return Some(Transmit {
+                    from: addr(BOB),
+                    to: destination,
+                    payload: payload.to_vec(),
+                });
+            }
+        }
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.stack.poll_timeout()
+    }
+}
+
+#[test]
+fn a_redirected_call_asks_about_each_target_and_follows_the_accepted_one() {
+    use ua::RedirectOp;
+    let mut world: World<Box<dyn Agent>> = World::new(60);
+    let start = world.clock().base();
+    let (alice, account) = Phone::new(ALICE, "alice", 60, start);
+    let (carol, _) = Phone::new("192.0.2.3:5060", "carol", 61, start);
+    let mut config = StackConfig::default();
+    config.seed = 62;
+    let mut stack = Stack::new(config);
+    stack.add_transport(TransportKind::Udp, addr(BOB));
+    world.add_agent(Box::new(alice));
+    world.add_agent(Box::new(Redirector { stack }));
+    world.add_agent(Box::new(carol));
+    let now = world.now();
+    let call = world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .make_call(
+            now,
+            account,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4000),
+        )
+        .unwrap();
+    world.run_for(Duration::from_millis(200));
+    let asked = |w: &World<Box<dyn Agent>>| -> Vec<String> {
+        w.downcast::<Phone>(0)
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallRedirected { target, code, .. } => {
+                    assert_eq!(*code, 302);
+                    Some(target.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // Highest q first: carol is asked about first, and accepted.
+    assert_eq!(asked(&world), ["sip:carol@192.0.2.3:5060"]);
+    let now = world.now();
+    world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .process_redirect(now, call, RedirectOp::Accept)
+        .unwrap();
+    assert!(world.run_until(
+        |w| w.downcast::<Phone>(2).incoming().is_some(),
+        Duration::from_secs(5)
+    ));
+    let now = world.now();
+    let carol_call = world.downcast::<Phone>(2).incoming().unwrap();
+    world
+        .downcast_mut::<Phone>(2)
+        .ua
+        .answer(now, carol_call, 200, None, Some(caps("192.0.2.3", 6000)))
+        .unwrap();
+    assert!(world.run_until(
+        |w| w.downcast::<Phone>(0).last_state() == Some(CallState::Confirmed),
+        Duration::from_secs(5)
+    ));
+    let status = world.downcast::<Phone>(0).ua.call_status(call).unwrap();
+    assert_eq!(status.remote_uri, "sip:carol@192.0.2.3:5060");
+    // The same call: Call-ID kept, never disconnected in between.
+    assert!(
+        !world
+            .downcast::<Phone>(0)
+            .states()
+            .contains(&(CallState::Disconnected, 302))
+    );
+
+    // Another call, where every target is refused: it ends with the 302.
+    let now = world.now();
+    let second = world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .make_call(
+            now,
+            account,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4002),
+        )
+        .unwrap();
+    world.run_for(Duration::from_millis(200));
+    for _ in 0..2 {
+        let now = world.now();
+        world
+            .downcast_mut::<Phone>(0)
+            .ua
+            .process_redirect(now, second, RedirectOp::Reject)
+            .unwrap();
+        world.run_for(Duration::from_millis(10));
+    }
+    let asked_all = asked(&world);
+    assert_eq!(
+        &asked_all[1..],
+        ["sip:carol@192.0.2.3:5060", "sip:dave@192.0.2.4:5060"]
+    );
+    assert_eq!(
+        world
+            .downcast::<Phone>(0)
+            .ua
+            .call_status(second)
+            .map(|s| (s.state, s.last_code)),
+        Some((CallState::Disconnected, 302))
+    );
+}

@@ -400,6 +400,7 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         | UaEvent::CallRequestResult { .. }
         | UaEvent::TransferRequest { .. }
         | UaEvent::TransferStatus { .. }
+        | UaEvent::CallRedirected { .. }
         | UaEvent::Timer { .. } => return,
     };
     let handler = lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone());

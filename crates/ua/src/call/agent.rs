@@ -15,7 +15,7 @@ use sip_core::rng::Rng;
 use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
-use super::session::{Call, CallId, CallRole, CallState, CallStatus, Retransmission};
+use super::session::{Call, CallId, CallRole, CallState, CallStatus, RedirectOp, Retransmission};
 use crate::account::AccountId;
 use crate::contact::{contact_for, transport_for};
 use crate::registration::{ALLOW_METHODS, parse_address};
@@ -164,6 +164,16 @@ pub(crate) fn sdp_of(message: &Message) -> Option<Result<SessionDescription, Neg
     )
 }
 
+/// `request` with another Request-URI (the rest unchanged).
+fn with_request_uri(request: &Message, uri: &Uri<'_>) -> Option<Message> {
+    let bytes = request.to_bytes();
+    let end = bytes.windows(2).position(|w| w == b"\r\n")?;
+    let method = request.method()?;
+    let mut text = format!("{method} {uri} SIP/2.0").into_bytes();
+    text.extend_from_slice(&bytes[end..]);
+    Message::parse(&text).ok()
+}
+
 /// A session id for SDP's o= line from the user agent's randomness.
 fn session_id(ua: &mut UserAgent) -> u64 {
     ua.rng_u64() >> 12
@@ -250,6 +260,7 @@ impl UserAgent {
             auth: ClientAuth::new(settings.credentials.clone()),
             rng: Rng::from_seed(self.rng_u64()),
             auth_retries: 0,
+            redirect: None,
             invite_tx: Some(tx),
             dialog_set: Some(set),
             cancel_pending: false,
@@ -613,6 +624,7 @@ impl UserAgent {
             auth: ClientAuth::new(Vec::new()),
             rng: Rng::from_seed(0),
             auth_retries: 0,
+            redirect: None,
             invite_tx: None,
             dialog_set: None,
             cancel_pending: false,
@@ -843,6 +855,7 @@ impl UserAgent {
             c.last_reason = reason_of(response);
         }
         let pending_cancel = c.cancel_pending && status.is_provisional();
+        let mut redirected = None;
         let mut negotiated = None;
         let mut new_state = None;
         let mut to_ack: Option<Message> = None;
@@ -898,7 +911,26 @@ impl UserAgent {
                 to_ack.clone_from(&c.ack);
             }
             ForkEvent::Failed { .. } => {
-                new_state = Some(CallState::Disconnected);
+                let targets: Vec<String> = if (300..400).contains(&status.code()) && !c.cancelled {
+                    let mut contacts: Vec<(u16, String)> = response
+                        .contacts()
+                        .filter_map(|ct| {
+                            let q = ct.q().unwrap_or(1000);
+                            ct.address().map(|a| (q, a.uri.to_string()))
+                        })
+                        .collect();
+                    // Highest q first, keeping the order of equal ones.
+                    contacts.sort_by_key(|c| std::cmp::Reverse(c.0));
+                    contacts.into_iter().map(|(_, u)| u).take(16).collect()
+                } else {
+                    Vec::new()
+                };
+                if targets.is_empty() {
+                    new_state = Some(CallState::Disconnected);
+                } else {
+                    c.redirect = Some((targets.clone(), 0));
+                    redirected = Some(targets[0].clone());
+                }
             }
         }
         if status.is_final() {
@@ -946,6 +978,82 @@ impl UserAgent {
         }
         if pending_cancel {
             self.cancel_invite(now, call);
+        }
+        if let Some(target) = redirected {
+            self.push_event(UaEvent::CallRedirected {
+                call,
+                target,
+                code: status.code(),
+            });
+        }
+    }
+
+    /// Decides about the redirection target of the last
+    /// [`UaEvent::CallRedirected`] (PJSUA2's `processRedirect`): call it,
+    /// skip to the next one (reported in turn), or end the call with the
+    /// 3xx.
+    pub fn process_redirect(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        op: RedirectOp,
+    ) -> Result<(), CallError> {
+        let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
+        let Some((targets, index)) = c.redirect.take() else {
+            return Err(CallError::InvalidState("processRedirect", c.state));
+        };
+        let code = c.last_code;
+        match op {
+            RedirectOp::Stop => {
+                self.set_call_state(now, call, CallState::Disconnected);
+                Ok(())
+            }
+            RedirectOp::Reject => {
+                let next = index + 1;
+                match targets.get(next).cloned() {
+                    Some(target) => {
+                        if let Some(c) = self.calls.get_mut(call) {
+                            c.redirect = Some((targets, next));
+                        }
+                        self.push_event(UaEvent::CallRedirected { call, target, code });
+                    }
+                    None => self.set_call_state(now, call, CallState::Disconnected),
+                }
+                Ok(())
+            }
+            RedirectOp::Accept => {
+                let target = targets.get(index).cloned().unwrap_or_default();
+                let Ok(uri) = Uri::parse(&target) else {
+                    self.set_call_state(now, call, CallState::Disconnected);
+                    return Err(CallError::InvalidUri(target));
+                };
+                // The same call (Call-ID, From tag) to the new target, CSeq
+                // + 1 (RFC 3261 §8.1.3.4).
+                let mut retry = c.invite.clone();
+                let seq = c.invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
+                retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
+                let Some(mut retry) = with_request_uri(&retry, &uri) else {
+                    self.set_call_state(now, call, CallState::Disconnected);
+                    return Err(CallError::InvalidUri(target));
+                };
+                let _ = c.auth.authorize(&mut retry, &mut c.rng);
+                let set =
+                    DialogSet::new(&retry, false).map_err(|e| CallError::Build(e.to_string()))?;
+                let set_id = set.id().clone();
+                c.invite = retry.clone();
+                c.dialog_set = Some(set);
+                c.remote_uri = uri.to_string();
+                let tx = self
+                    .stack_mut()
+                    .send_request_located(now, retry)
+                    .map_err(|e| CallError::Build(e.to_string()))?;
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.invite_tx = Some(tx);
+                }
+                self.calls.by_client.insert(tx, call);
+                self.calls.by_set.insert(set_id, call);
+                Ok(())
+            }
         }
     }
 

@@ -21,5 +21,7 @@ mod transfer;
 pub use self::agent::CallError;
 pub(crate) use self::agent::CallTable;
 pub use self::requests::CallRequest;
-pub use self::session::{CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
+pub use self::session::{
+    CallId, CallRole, CallState, CallStatus, RedirectOp, Reoffer, ReofferMethod,
+};
 pub use self::transfer::TransferRequest;

@@ -128,6 +128,18 @@ pub enum ReofferMethod {
     Update,
 }
 
+/// What to do with a redirection target (PJSIP's `pjsip_redirect_op`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RedirectOp {
+    /// Skip this target and ask about the next (`PJSIP_REDIRECT_REJECT`).
+    Reject,
+    /// Call this target (`PJSIP_REDIRECT_ACCEPT`; `ACCEPT_REPLACE` also
+    /// makes it the call's remote URI, which ferrosip always does).
+    Accept,
+    /// Give up: the call ends with the 3xx (`PJSIP_REDIRECT_STOP`).
+    Stop,
+}
+
 /// A re-INVITE or UPDATE of ours in flight.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingReoffer {
@@ -169,6 +181,8 @@ pub(crate) struct Call {
     pub(crate) rng: Rng,
     /// Caller: INVITEs resent with credentials so far.
     pub(crate) auth_retries: u32,
+    /// Caller: the targets of a 3xx, and the one being asked about.
+    pub(crate) redirect: Option<(Vec<String>, usize)>,
     /// Caller: the INVITE's transaction, until its final response.
     pub(crate) invite_tx: Option<ClientTxId>,
     /// Caller: the dialogs the INVITE may make, until one is confirmed.
