@@ -1,16 +1,28 @@
 //! Calls: INVITE sessions (RFC 3261 §13–15) carrying an SDP offer/answer
 //! (RFC 3264, through `sdp::Negotiator`), as the user agent runs them.
 //!
-//! Being built. What works: outgoing calls (`UserAgent::make_call`: INVITE
-//! with an offer, provisional responses and early dialogs, the 2xx ACKed
-//! — again for each retransmission —, final errors), incoming calls
-//! (`UaEvent::IncomingCall`, `UserAgent::answer` with 1xx/2xx/error codes,
-//! the 2xx retransmitted until the ACK comes), `UserAgent::hangup` in every
-//! state (CANCEL before the answer — held back until a provisional response
-//! came —, BYE after it, a final error to an unanswered incoming call), a
-//! BYE or CANCEL from the peer, and the negotiated media as
-//! `UaEvent::CallMedia`. Re-INVITE/UPDATE, PRACK, session timers, REFER,
-//! INFO and MESSAGE come next.
+//! Being built. What works:
+//! - outgoing calls (`UserAgent::make_call`): INVITE with an offer,
+//!   provisional responses and early dialogs (early media from a 183's
+//!   answer), the 2xx ACKed — again for each retransmission —, forks'
+//!   extra 2xx ACKed and ended with BYE, final errors, a 401/407 answered
+//!   with the account's credentials, 3xx targets reported one by one
+//!   (`UaEvent::CallRedirected`, `process_redirect`);
+//! - incoming calls (`UaEvent::IncomingCall`, `UserAgent::answer` with
+//!   1xx/183/2xx/errors, the 2xx retransmitted until the ACK, late offer);
+//! - `UserAgent::hangup` in every state (CANCEL — held back until a
+//!   provisional response came —, BYE, a final error), BYE and CANCEL from
+//!   the peer;
+//! - mid-call offers (`reoffer`: re-INVITE or UPDATE for hold, unhold,
+//!   refresh; glare with 491 and RFC 3261's retry timing), sent and
+//!   received, the media as `UaEvent::CallMedia`;
+//! - requests within a call (`send_in_call`: INFO, MESSAGE, any method;
+//!   INFO and MESSAGE received as `UaEvent::CallRequest`);
+//! - transfer (`transfer` blind or with Replaces, `answer_transfer`,
+//!   `notify_transfer`; `TransferRequest`/`TransferStatus` events).
+//!
+//! Next: 100rel/PRACK, session timers, an INVITE with Replaces taking over
+//! a call, challenges to in-dialog requests.
 
 mod agent;
 mod midcall;
