@@ -1076,3 +1076,156 @@ fn a_redirected_call_asks_about_each_target_and_follows_the_accepted_one() {
         Some((CallState::Disconnected, 302))
     );
 }
+
+#[test]
+fn an_attended_transfer_replaces_the_call_it_names() {
+    // Alice talks to Bob and to Carol, then asks Bob to call Carol in
+    // place of her call with Carol (REFER with Replaces).
+    let mut world: World<Phone> = World::new(70);
+    let start = world.clock().base();
+    let (alice, alice_acc) = Phone::new(ALICE, "alice", 70, start);
+    let (bob, bob_acc) = Phone::new(BOB, "bob", 71, start);
+    let (carol, _) = Phone::new("192.0.2.3:5060", "carol", 72, start);
+    world.add_agent(alice);
+    world.add_agent(bob);
+    world.add_agent(carol);
+    let answer_all = |w: &mut World<Phone>, who: usize, port: u16| {
+        let now = w.now();
+        let p = w.agent_mut(who);
+        let pending: Vec<CallId> = p
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::IncomingCall { call, .. } => Some(*call),
+                _ => None,
+            })
+            .collect();
+        for call in pending {
+            if p.ua.call_status(call).map(|s| s.state) == Some(CallState::Incoming) {
+                let ip = p.local.ip().to_string();
+                p.ua.answer(now, call, 200, None, Some(caps(&ip, port)))
+                    .unwrap();
+            }
+        }
+    };
+    let now = world.now();
+    let to_bob = world
+        .agent_mut(0)
+        .ua
+        .make_call(
+            now,
+            alice_acc,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4000),
+        )
+        .unwrap();
+    let to_carol = world
+        .agent_mut(0)
+        .ua
+        .make_call(
+            now,
+            alice_acc,
+            "sip:carol@192.0.2.3:5060",
+            caps("192.0.2.1", 4002),
+        )
+        .unwrap();
+    world.run_for(Duration::from_millis(200));
+    answer_all(&mut world, 1, 5000);
+    answer_all(&mut world, 2, 6000);
+    world.run_for(Duration::from_millis(500));
+    let now = world.now();
+    world
+        .agent_mut(0)
+        .ua
+        .transfer(now, to_bob, "", Some(to_carol))
+        .unwrap();
+    world.run_for(Duration::from_millis(300));
+    let (bob_call, request) = world
+        .agent(1)
+        .events
+        .iter()
+        .find_map(|(_, e)| match e {
+            UaEvent::TransferRequest { call, request } => Some((*call, request.clone())),
+            _ => None,
+        })
+        .expect("bob was asked");
+    let now = world.now();
+    world
+        .agent_mut(1)
+        .ua
+        .answer_transfer(now, bob_call, 202)
+        .unwrap();
+    let replaces = request.replaces.clone().expect("Replaces");
+    let new_call = world
+        .agent_mut(1)
+        .ua
+        .make_call_with_headers(
+            now,
+            bob_acc,
+            &request.refer_to,
+            caps("192.0.2.2", 5002),
+            &[("Replaces".into(), replaces)],
+        )
+        .unwrap();
+    world.run_for(Duration::from_millis(200));
+    // Carol sees an incoming call that replaces her call with Alice.
+    let carol_new = world
+        .agent(2)
+        .events
+        .iter()
+        .rev()
+        .find_map(|(_, e)| match e {
+            UaEvent::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    let carol_old = world
+        .agent(2)
+        .events
+        .iter()
+        .find_map(|(_, e)| match e {
+            UaEvent::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    assert_ne!(carol_new, carol_old);
+    assert_eq!(world.agent(2).ua.replaced_call(carol_new), Some(carol_old));
+    let now = world.now();
+    world
+        .agent_mut(2)
+        .ua
+        .answer(now, carol_new, 200, None, Some(caps("192.0.2.3", 6002)))
+        .unwrap();
+    world.agent_mut(2).ua.hangup(now, carol_old, 0).unwrap();
+    world.run_for(Duration::from_millis(500));
+    assert_eq!(
+        world.agent(1).ua.call_status(new_call).map(|s| s.state),
+        Some(CallState::Confirmed)
+    );
+    assert_eq!(
+        world.agent(0).ua.call_status(to_carol).map(|s| s.state),
+        Some(CallState::Disconnected)
+    );
+    // An INVITE naming a dialog that does not exist gets 481.
+    let now = world.now();
+    let bogus = world
+        .agent_mut(1)
+        .ua
+        .make_call_with_headers(
+            now,
+            bob_acc,
+            "sip:carol@192.0.2.3:5060",
+            caps("192.0.2.2", 5004),
+            &[("Replaces".into(), "nope@x;to-tag=a;from-tag=b".into())],
+        )
+        .unwrap();
+    world.run_for(Duration::from_millis(300));
+    assert_eq!(
+        world
+            .agent(1)
+            .ua
+            .call_status(bogus)
+            .map(|s| (s.state, s.last_code)),
+        Some((CallState::Disconnected, 481))
+    );
+}

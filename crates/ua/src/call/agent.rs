@@ -191,6 +191,20 @@ impl UserAgent {
         dst_uri: &str,
         caps: Capabilities,
     ) -> Result<CallId, CallError> {
+        self.make_call_with_headers(now, account, dst_uri, caps, &[])
+    }
+
+    /// [`UserAgent::make_call`] with extra headers in the INVITE (PJSUA2's
+    /// `CallOpParam.txOption.headers`; `Replaces` for the new call of an
+    /// attended transfer).
+    pub fn make_call_with_headers(
+        &mut self,
+        now: Instant,
+        account: AccountId,
+        dst_uri: &str,
+        caps: Capabilities,
+        headers: &[(String, String)],
+    ) -> Result<CallId, CallError> {
         let settings = self
             .account_settings(account)
             .ok_or(CallError::NoAccount)?
@@ -236,6 +250,11 @@ impl UserAgent {
         if let Some(agent) = self.user_agent_header() {
             builder = builder.header(HeaderName::UserAgent, agent);
         }
+        for (name, value) in headers {
+            if !name.trim().is_empty() {
+                builder = builder.raw_header(name.trim(), value.trim());
+            }
+        }
         let invite = builder
             .body(SDP, offer.to_string().into_bytes())
             .build()
@@ -261,6 +280,7 @@ impl UserAgent {
             rng: Rng::from_seed(self.rng_u64()),
             auth_retries: 0,
             redirect: None,
+            replaces: None,
             invite_tx: Some(tx),
             dialog_set: Some(set),
             cancel_pending: false,
@@ -490,6 +510,38 @@ impl UserAgent {
         }
     }
 
+    /// The call an incoming call asks to replace (its INVITE's Replaces
+    /// header, RFC 3891): answer the new call and hang up the old one
+    /// (PJSUA2's `onCallReplaceRequest`/`onCallReplaced`).
+    pub fn replaced_call(&self, call: CallId) -> Option<CallId> {
+        self.calls.get(call)?.replaces
+    }
+
+    /// The call whose dialog a Replaces value names: `call-id;to-tag=..;
+    /// from-tag=..` from the sender's view, so its to-tag is our tag.
+    fn find_replaced(&self, value: &str) -> Option<CallId> {
+        let mut parts = value.split(';');
+        let call_id = parts.next()?.trim();
+        let (mut to_tag, mut from_tag) = (None, None);
+        for p in parts {
+            let (name, v) = p.split_once('=').unwrap_or((p, ""));
+            match name.trim().to_ascii_lowercase().as_str() {
+                "to-tag" => to_tag = Some(v.trim()),
+                "from-tag" => from_tag = Some(v.trim()),
+                _ => {}
+            }
+        }
+        let id = DialogId::new(call_id, to_tag?, from_tag?)?;
+        let &call = self.calls.by_dialog.get(&id)?;
+        let c = self.calls.get(call)?;
+        let usable = match c.state {
+            CallState::Connecting | CallState::Confirmed => true,
+            CallState::Early => c.role == CallRole::Caller,
+            _ => false,
+        };
+        usable.then_some(call)
+    }
+
     /// What the user agent knows of a call.
     pub fn call_status(&self, call: CallId) -> Option<CallStatus> {
         self.calls.get(call).map(Call::status)
@@ -599,6 +651,18 @@ impl UserAgent {
             }
             None => {}
         }
+        // RFC 3891: an INVITE that replaces one of our dialogs must name
+        // one that exists (confirmed, or early and ours as caller).
+        let replaces = match request.raw_value(HeaderName::Replaces) {
+            Some(value) => match self.find_replaced(value) {
+                Some(old) => Some(old),
+                None => {
+                    respond(self, StatusCode::CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                    return;
+                }
+            },
+            None => None,
+        };
         // 100 Trying at once: the application may take its time.
         if let Ok(trying) = Message::response_to(request, StatusCode::TRYING).build() {
             let _ = self.stack_mut().respond(now, tx, &trying);
@@ -625,6 +689,7 @@ impl UserAgent {
             rng: Rng::from_seed(0),
             auth_retries: 0,
             redirect: None,
+            replaces,
             invite_tx: None,
             dialog_set: None,
             cancel_pending: false,

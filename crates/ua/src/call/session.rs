@@ -183,6 +183,8 @@ pub(crate) struct Call {
     pub(crate) auth_retries: u32,
     /// Caller: the targets of a 3xx, and the one being asked about.
     pub(crate) redirect: Option<(Vec<String>, usize)>,
+    /// Callee: the call this one replaces (RFC 3891).
+    pub(crate) replaces: Option<CallId>,
     /// Caller: the INVITE's transaction, until its final response.
     pub(crate) invite_tx: Option<ClientTxId>,
     /// Caller: the dialogs the INVITE may make, until one is confirmed.
