@@ -6,6 +6,7 @@
 //! and the [`Error`] every operation returns.
 
 pub mod account;
+pub mod call;
 pub mod config;
 pub mod endpoint;
 pub mod error;
@@ -15,5 +16,9 @@ pub mod media;
 pub mod runtime;
 
 pub use account::{Account, AccountHandler, AccountInfo, OnRegStartedParam, OnRegStateParam};
+pub use call::{
+    Call, CallHandler, CallInfo, CallMediaInfo, OnCallMediaStateParam, OnCallStateParam,
+    OnIncomingCallParam, StreamInfo,
+};
 pub use endpoint::{Endpoint, EndpointHandler, LibState, TransportInfo, TransportType};
 pub use error::{Error, Result};

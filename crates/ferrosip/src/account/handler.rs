@@ -2,6 +2,7 @@
 //! parameters.
 
 use super::Account;
+use crate::call::OnIncomingCallParam;
 
 /// PJSUA2's `SipRxData`: a received message as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,6 +51,15 @@ pub trait AccountHandler: Send {
 
     /// A registration attempt finished.
     fn on_reg_state(&mut self, account: &Account, prm: &OnRegStateParam) {
+        let _ = (account, prm);
+    }
+
+    /// A call arrived for the account (PJSUA2's `onIncomingCall`). Take it
+    /// with [`crate::call::Call::from_incoming`]`(account, prm.call_id,
+    /// handler)` here, then answer it (180, 200, …) now or later. A call
+    /// not taken before this returns is answered 500 Internal Server
+    /// Error, as PJSUA2 does, and the log says why.
+    fn on_incoming_call(&mut self, account: &Account, prm: &OnIncomingCallParam) {
         let _ = (account, prm);
     }
 }

@@ -138,7 +138,7 @@ impl Account {
         Ok(Self::handle(ep, id))
     }
 
-    fn handle(ep: &Endpoint, id: AccountId) -> Self {
+    pub(crate) fn handle(ep: &Endpoint, id: AccountId) -> Self {
         Self {
             ep: ep.clone(),
             id,
@@ -197,6 +197,11 @@ impl Account {
     /// The PJSUA2 account id.
     pub fn id(&self) -> i32 {
         self.id.index as i32
+    }
+
+    /// The user agent's id of the account.
+    pub(crate) fn ua_id(&self) -> AccountId {
+        self.id
     }
 
     /// Whether the account is still live (PJSUA2's `isValid`).
@@ -376,32 +381,20 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             }
             return;
         }
-        UaEvent::IncomingCall { call, .. } => {
-            // The Call API is not there yet: refuse, as the user agent did
-            // before calls existed.
-            tracing::info!(target: "pjsua", "incoming call refused: calls are not available yet");
-            if let Ok(runtime) = ep.runtime("Account") {
-                runtime.with_engine(|ua, now| {
-                    let _ = ua.hangup(now, call, 501);
-                });
-            }
+        event @ (UaEvent::IncomingCall { .. }
+        | UaEvent::CallState { .. }
+        | UaEvent::CallMedia { .. }) => {
+            crate::call::deliver(ep, event);
             return;
         }
-        UaEvent::CallState { call, state, .. } => {
-            if state == ua::CallState::Disconnected {
-                if let Ok(runtime) = ep.runtime("Account") {
-                    runtime.with_engine(|ua, now| ua.release_call(now, call));
-                }
-            }
-            return;
-        }
-        UaEvent::CallMedia { .. }
-        | UaEvent::CallRequest { .. }
+        UaEvent::CallRequest { .. }
         | UaEvent::CallRequestResult { .. }
         | UaEvent::TransferRequest { .. }
         | UaEvent::TransferStatus { .. }
         | UaEvent::CallRedirected { .. }
-        | UaEvent::Timer { .. } => return,
+        | UaEvent::Timer { .. } => {
+            return;
+        }
     };
     let handler = lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone());
     if let Some(handler) = handler {
@@ -409,6 +402,14 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         let mut h = lock(&handler);
         call(h.as_mut(), &account);
     }
+}
+
+/// An account's handler, if the account is live.
+pub(crate) fn handler_of(
+    ep: &Endpoint,
+    id: AccountId,
+) -> Option<Arc<Mutex<Box<dyn AccountHandler>>>> {
+    lock(&ep.inner.accounts).get(&id).map(|s| s.handler.clone())
 }
 
 /// Starts removing every account (for `lib_destroy`); returns the longest

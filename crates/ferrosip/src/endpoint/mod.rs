@@ -122,6 +122,8 @@ pub(crate) struct Inner {
     /// handle from an earlier life never reaches an object of a later one.
     pub(crate) life: std::sync::atomic::AtomicU64,
     pub(crate) accounts: Mutex<HashMap<ua::AccountId, AccountSlot>>,
+    /// The calls the application holds.
+    pub(crate) calls: Mutex<crate::call::CallTable>,
     timers: Mutex<HashMap<u64, OnTimerParam>>,
     stop: Arc<AtomicBool>,
 }
@@ -185,6 +187,7 @@ impl Endpoint {
                 handler: Mutex::new(Arc::new(Mutex::new(Box::new(handler)))),
                 life: std::sync::atomic::AtomicU64::new(0),
                 accounts: Mutex::new(HashMap::new()),
+                calls: Mutex::new(crate::call::CallTable::default()),
                 timers: Mutex::new(HashMap::new()),
                 stop: Arc::new(AtomicBool::new(false)),
             }),
@@ -398,7 +401,15 @@ impl Endpoint {
             (lib.runtime.clone(), (workers, me))
         };
         if let Some(runtime) = &runtime {
+            // As PJSUA does: every call is hung up, and the BYEs and
+            // CANCELs get a little time to be answered.
+            let calls = crate::call::hangup_all(self);
             let waits = account::unregister_all(self, runtime);
+            let waits = if calls {
+                waits.max(crate::call::HANGUP_WAIT)
+            } else {
+                waits
+            };
             self.inner.stop.store(true, Ordering::SeqCst);
             runtime.wake();
             let (workers, me) = workers;
@@ -409,7 +420,8 @@ impl Endpoint {
             }
             let deadline = Instant::now() + waits + Duration::from_millis(100);
             loop {
-                let closing = runtime.with_engine(|ua, _| ua.closing_accounts());
+                let closing = runtime
+                    .with_engine(|ua, _| ua.closing_accounts() + crate::call::unfinished(ua));
                 if closing == 0 {
                     break;
                 }
@@ -431,6 +443,8 @@ impl Endpoint {
             });
             self.deliver();
         }
+        // The calls' streams leave the bridge before the media engine stops.
+        crate::call::clear(self);
         let media = lock(&self.inner.lib).media.take();
         if let Some(media) = media {
             media.shutdown();

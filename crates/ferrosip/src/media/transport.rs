@@ -97,6 +97,14 @@ impl MediaTransport {
         }
     }
 
+    /// The same transport without its RTCP socket: RTP and RTCP share the
+    /// RTP port after all (RFC 5761, negotiated after binding a pair, as
+    /// PJSUA binds before the answer says).
+    pub fn without_rtcp(mut self) -> Self {
+        self.rtcp = None;
+        self
+    }
+
     /// Where RTP is received.
     pub fn local_rtp(&self) -> Result<SocketAddr> {
         self.rtp

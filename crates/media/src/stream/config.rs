@@ -16,10 +16,20 @@ pub struct StreamConfig {
     pub codec: CodecDesc,
     /// Its parameters (the packet time comes from `ptime_ms`).
     pub param: CodecParam,
-    /// The negotiated payload type of the codec.
+    /// The negotiated payload type of the codec: what is sent (the
+    /// peer's number), and what is received unless `rx_payload_type`
+    /// says otherwise.
     pub payload_type: u8,
+    /// The codec's payload type in our own description, when the peer
+    /// numbered it differently (RFC 3264 asks it not to, some do): received
+    /// packets with either number are audio. `None`: the same number.
+    pub rx_payload_type: Option<u8>,
     /// The negotiated telephone-event payload type; `None`: no RFC 4733.
     pub telephone_event_pt: Option<u8>,
+    /// Our telephone-event payload type when it differs from the peer's
+    /// (`telephone_event_pt`, the one sent): received events with either
+    /// number are taken. `None`: the same number.
+    pub rx_telephone_event_pt: Option<u8>,
     /// The negotiated comfort noise payload type (RFC 3389, 13); `None`:
     /// no CN. With it, the keep-alive packets of silence suppression are
     /// CN packets; without it, ordinary frames of the silent audio.
@@ -80,7 +90,9 @@ impl StreamConfig {
             codec: desc,
             param,
             payload_type: desc.payload_type,
+            rx_payload_type: None,
             telephone_event_pt: Some(telephone_event::DEFAULT_PAYLOAD_TYPE),
+            rx_telephone_event_pt: None,
             comfort_noise_pt: None,
             remote_rtp,
             remote_rtcp: None,

@@ -120,7 +120,11 @@ pub struct Stream {
     dtmf_rx: DtmfReceiver,
     format: AudioFormat,
     payload_type: u8,
+    /// Our number for the codec when the peer's differs.
+    rx_pt: Option<u8>,
     te_pt: Option<u8>,
+    /// Our number for telephone-event when the peer's differs.
+    rx_te_pt: Option<u8>,
     cn_pt: Option<u8>,
     /// RTP timestamp units per frame.
     ts_span: u32,
@@ -143,7 +147,9 @@ impl Stream {
             codec: desc,
             mut param,
             payload_type,
+            rx_payload_type,
             telephone_event_pt,
+            rx_telephone_event_pt,
             comfort_noise_pt,
             remote_rtp,
             remote_rtcp,
@@ -190,7 +196,9 @@ impl Stream {
             dtmf_rx: DtmfReceiver::new(desc.rtp_clock_rate),
             format,
             payload_type,
+            rx_pt: rx_payload_type,
             te_pt: telephone_event_pt,
+            rx_te_pt: rx_telephone_event_pt,
             cn_pt: comfort_noise_pt,
             ts_span,
             now,
@@ -223,7 +231,7 @@ impl Stream {
             return Ok(());
         };
         let (pt, ts) = (view.payload_type(), view.timestamp());
-        if pt == self.payload_type {
+        if pt == self.payload_type || Some(pt) == self.rx_pt {
             self.rx.audio(self.codec.as_ref(), &view);
             if self
                 .rx_ts
@@ -232,7 +240,7 @@ impl Stream {
                 self.rx_ts = Some(ts);
                 self.dtmf_rx.handle_time(ts);
             }
-        } else if Some(pt) == self.te_pt {
+        } else if self.te_pt.is_some() && (Some(pt) == self.te_pt || Some(pt) == self.rx_te_pt) {
             // A malformed event is dropped.
             let _ = self.dtmf_rx.handle_packet(ts, view.payload());
         }

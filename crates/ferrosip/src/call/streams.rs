@@ -1,0 +1,406 @@
+//! A call's media: the RTP transports bound before the offer (or when the
+//! INVITE arrives), the SDP capabilities made from the codec manager, and
+//! the audio streams built from each negotiated line.
+//!
+//! - Transports: one RTP/RTCP pair per audio line, bound on the account's
+//!   `mediaConfig.transportConfig` (`boundAddress`, or any address) from
+//!   `port` (4000) on, as PJSUA does: successive even ports, each account
+//!   remembering where its next call starts, up to `portRange` (or 100
+//!   pairs when the range is 0); port 0 lets the system choose. The pair
+//!   is always bound (PJSUA binds RTCP even when offering rtcp-mux); the
+//!   RTCP socket is closed when rtcp-mux is negotiated.
+//! - The address in the SDP: `publicAddress`, else `boundAddress`, else
+//!   the address the account's SIP transport publishes, else the
+//!   interface of the default route.
+//! - Codecs: the enabled ones in priority order, with their static
+//!   payload type or their provisional dynamic one (the negotiator
+//!   renumbers a clash, telephone-event included), `a=fmtp` from their
+//!   decoder parameters; telephone-event on; `a=ptime` only when
+//!   `MediaConfig.ptime` is set; `a=rtcp-mux` per `rtcpMuxEnabled`.
+//! - Streams: each active audio line gets an [`AudioStream`] on the
+//!   transport whose port the line's local address names, with the codec
+//!   found by encoding, clock rate and channels, the peer's payload types
+//!   to send and ours to receive, the peer's addresses, its `a=ptime`
+//!   (else `MediaConfig.ptime`, else the codec's), VAD as the codec says
+//!   unless `MediaConfig.noVad`, and the jitter buffer of `MediaConfig`.
+//!   A line that changes is rebuilt on the same port; a line that is
+//!   disabled loses its stream.
+
+use sdp::neg::{ActiveMedia, Capabilities, Codec, LocalMedia, NegotiatedMedia, NegotiatedSession};
+
+use super::info::{CallMediaInfo, CallMediaStatus, MediaDir, PJMEDIA_VID_INVALID_DEV, StreamInfo};
+use super::plan::MediaPlan;
+use super::stream_config::{fmtp_text, stream_info, stream_plan};
+use crate::config::MediaConfig;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result, status};
+use crate::media::{AudioMedia, AudioStream, MediaTransport, PJMEDIA_TYPE_AUDIO, StreamStat};
+
+/// One bound RTP/RTCP pair: one audio line of ours.
+#[derive(Debug)]
+struct BoundPort {
+    rtp_port: u16,
+    /// The sockets while no stream runs on them.
+    idle: Option<MediaTransport>,
+}
+
+/// One media line of the negotiated session.
+#[derive(Debug, Default)]
+struct Line {
+    /// `audio`, `video`, …
+    media: String,
+    /// What the stream was built from.
+    active: Option<ActiveMedia>,
+    stream: Option<AudioStream>,
+    info: Option<StreamInfo>,
+    status: CallMediaStatus,
+    dir: MediaDir,
+}
+
+/// Everything media of one call.
+#[derive(Debug)]
+pub(crate) struct CallMedia {
+    plan: MediaPlan,
+    ports: Vec<BoundPort>,
+    lines: Vec<Line>,
+    /// Whether a session was negotiated.
+    negotiated: bool,
+    pub(crate) rem_audio_count: u32,
+    pub(crate) rem_video_count: u32,
+}
+
+/// A stream that left the call: its line and the stream (its port leaves
+/// the bridge when dropped).
+pub(crate) type Retired = (u32, AudioStream);
+
+impl CallMedia {
+    /// Binds `audio_count` RTP/RTCP pairs as `plan` says; `cursor` is the
+    /// account's next RTP port.
+    pub(crate) fn allocate(
+        plan: MediaPlan,
+        audio_count: u32,
+        cursor: &mut u16,
+        title: &str,
+    ) -> Result<Self> {
+        let mut media = Self {
+            plan,
+            ports: Vec::new(),
+            lines: Vec::new(),
+            negotiated: false,
+            rem_audio_count: 0,
+            rem_video_count: 0,
+        };
+        media.ensure_ports(audio_count, cursor, title)?;
+        Ok(media)
+    }
+
+    /// Binds more pairs until there are `audio_count`.
+    pub(crate) fn ensure_ports(
+        &mut self,
+        audio_count: u32,
+        cursor: &mut u16,
+        title: &str,
+    ) -> Result<()> {
+        while self.ports.len() < audio_count as usize {
+            let (rtp_port, t) = self.plan.bind(cursor).map_err(|e| Error::io(title, &e))?;
+            tracing::debug!(
+                target: "pjsua",
+                "RTP/RTCP transport bound on {}:{rtp_port}, SDP address {}",
+                self.plan.bind_ip,
+                self.plan.sdp_ip
+            );
+            self.ports.push(BoundPort {
+                rtp_port,
+                idle: Some(t),
+            });
+        }
+        Ok(())
+    }
+
+    /// Where the account's port cursor starts (`transportConfig.port`).
+    pub(crate) fn first_port(&self) -> u16 {
+        self.plan.first_port()
+    }
+
+    /// What we offer or answer with: one audio line per bound pair, the
+    /// enabled codecs in priority order.
+    pub(crate) fn capabilities(&self, ep: &Endpoint, title: &str) -> Result<Capabilities> {
+        let ptime = ep.config().med_config.ptime;
+        let codecs: Vec<Codec> = ep.media(title)?.with_core(title, |core| {
+            core.codecs
+                .enabled()
+                .map(|(desc, param)| {
+                    let mut c =
+                        Codec::new(desc.payload_type, desc.encoding_name, desc.rtp_clock_rate)
+                            .with_channels(desc.channels);
+                    c.fmtp = fmtp_text(&param.setting.dec_fmtp);
+                    c
+                })
+                .collect()
+        })?;
+        let media = self
+            .ports
+            .iter()
+            .map(|p| {
+                let mut lm = LocalMedia::audio(self.plan.sdp_ip, p.rtp_port, codecs.clone());
+                lm.rtcp_mux = self.plan.rtcp_mux;
+                lm.ptime = (ptime > 0).then_some(ptime);
+                lm
+            })
+            .collect();
+        Ok(Capabilities::new(self.plan.sdp_ip, media))
+    }
+
+    /// First step of a media update: takes out the streams that `session`
+    /// ends or changes (for `onStreamDestroyed`, then to be dropped).
+    pub(crate) fn retire(&mut self, session: &NegotiatedSession) -> Vec<Retired> {
+        let mut out = Vec::new();
+        for (i, line) in self.lines.iter_mut().enumerate() {
+            let keep = match session.media.get(i) {
+                Some(NegotiatedMedia::Active(a)) => line.active.as_ref() == Some(&**a),
+                _ => false,
+            };
+            if !keep {
+                if let Some(stream) = line.stream.take() {
+                    out.push((u32::try_from(i).unwrap_or(u32::MAX), stream));
+                }
+                line.active = None;
+                line.info = None;
+            }
+        }
+        out
+    }
+
+    /// Second step: builds the streams `session` asks for. Returns the new
+    /// streams' ports (for `onStreamCreated`).
+    pub(crate) fn apply(
+        &mut self,
+        ep: &Endpoint,
+        session: &NegotiatedSession,
+        title: &str,
+    ) -> Vec<(u32, AudioMedia)> {
+        let cfg = ep.config().med_config;
+        self.negotiated = true;
+        self.lines.resize_with(session.media.len(), Line::default);
+        self.rem_audio_count = 0;
+        self.rem_video_count = 0;
+        let mut created = Vec::new();
+        for (i, negotiated) in session.media.iter().enumerate() {
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            let media_type = match negotiated {
+                NegotiatedMedia::Active(a) => a.media.as_str(),
+                NegotiatedMedia::Disabled { media } => media.as_str(),
+            };
+            match media_type {
+                "audio" => self.rem_audio_count += 1,
+                "video" => self.rem_video_count += 1,
+                _ => {}
+            }
+            let line = &mut self.lines[i];
+            line.media = media_type.to_owned();
+            let active = match negotiated {
+                NegotiatedMedia::Active(a) if a.media == "audio" => a,
+                _ => {
+                    line.status = CallMediaStatus::None;
+                    line.dir = MediaDir::None;
+                    continue;
+                }
+            };
+            line.dir = MediaDir::from_flags(active.sends(), active.receives());
+            // Hold is not offered by ferrosip yet: a line that is not
+            // sendrecv is held by the peer.
+            let flowing = if line.dir == MediaDir::EncodingDecoding {
+                CallMediaStatus::Active
+            } else {
+                CallMediaStatus::RemoteHold
+            };
+            if line.stream.is_some() {
+                line.status = flowing;
+                continue;
+            }
+            match build_stream(ep, &self.plan, &mut self.ports, active, &cfg, title) {
+                Ok((stream, info)) => {
+                    created.push((index, (*stream).clone()));
+                    line.stream = Some(stream);
+                    line.info = Some(info);
+                    line.active = Some((**active).clone());
+                    line.status = flowing;
+                }
+                Err(e) => {
+                    tracing::warn!(target: "pjsua", "media line #{i}: no stream: {}", e.reason);
+                    line.status = CallMediaStatus::Error;
+                }
+            }
+        }
+        created
+    }
+
+    /// Takes every stream out (the call ended).
+    pub(crate) fn close(&mut self) -> Vec<Retired> {
+        let mut out = Vec::new();
+        for (i, line) in self.lines.iter_mut().enumerate() {
+            if let Some(stream) = line.stream.take() {
+                out.push((u32::try_from(i).unwrap_or(u32::MAX), stream));
+            }
+            line.status = CallMediaStatus::None;
+            line.info = None;
+        }
+        for p in &mut self.ports {
+            p.idle = None;
+        }
+        out
+    }
+
+    /// PJSUA2's `CallInfo.media`.
+    pub(crate) fn infos(&self) -> Vec<CallMediaInfo> {
+        if !self.negotiated {
+            return Vec::new();
+        }
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| CallMediaInfo {
+                index: u32::try_from(i).unwrap_or(u32::MAX),
+                type_: match line.media.as_str() {
+                    "audio" => PJMEDIA_TYPE_AUDIO,
+                    "video" => 2,
+                    _ => 0,
+                },
+                dir: line.dir,
+                status: line.status,
+                audio_conf_slot: line.stream.as_ref().map_or(-1, |s| s.port_id()),
+                video_incoming_window_id: -1,
+                video_cap_dev: PJMEDIA_VID_INVALID_DEV,
+            })
+            .collect()
+    }
+
+    /// Whether an audio stream runs.
+    pub(crate) fn has_stream(&self) -> bool {
+        self.lines.iter().any(|l| l.stream.is_some())
+    }
+
+    /// The line `med_idx` (−1: the first with a stream) and its stream.
+    fn line(&self, med_idx: i32, title: &str) -> Result<(usize, &Line, &AudioStream)> {
+        let found = if med_idx < 0 {
+            self.lines
+                .iter()
+                .enumerate()
+                .find(|(_, l)| l.stream.is_some())
+        } else {
+            self.lines
+                .get(usize::try_from(med_idx).unwrap_or(usize::MAX))
+                .map(|l| (usize::try_from(med_idx).unwrap_or(0), l))
+        };
+        match found {
+            Some((i, line)) => match &line.stream {
+                Some(s) => Ok((i, line, s)),
+                None => Err(Error::new(
+                    status::PJ_EINVAL,
+                    title,
+                    format!("media #{i} has no audio stream"),
+                )),
+            },
+            None => Err(Error::new(
+                status::PJ_EINVAL,
+                title,
+                if med_idx < 0 {
+                    "the call has no active audio".to_owned()
+                } else {
+                    format!("no media #{med_idx}")
+                },
+            )),
+        }
+    }
+
+    /// The conference port of line `med_idx`'s stream.
+    pub(crate) fn audio_media(&self, med_idx: i32, title: &str) -> Result<AudioMedia> {
+        self.line(med_idx, title).map(|(_, _, s)| (*s).clone())
+    }
+
+    /// The statistics of line `med_idx`'s stream.
+    pub(crate) fn stream_stat(&self, med_idx: i32, title: &str) -> Result<StreamStat> {
+        let (_, _, s) = self.line(med_idx, title)?;
+        s.stats().map_err(|e| e.titled(title))
+    }
+
+    /// The setup of line `med_idx`'s stream.
+    pub(crate) fn stream_info(&self, med_idx: i32, title: &str) -> Result<StreamInfo> {
+        let (i, line, _) = self.line(med_idx, title)?;
+        line.info.clone().ok_or_else(|| {
+            Error::new(
+                status::PJ_EINVAL,
+                title,
+                format!("media #{i} has no stream"),
+            )
+        })
+    }
+
+    /// The media part of `Call::dump`, each line prefixed by `indent`.
+    pub(crate) fn dump(&self, indent: &str) -> String {
+        let mut out = String::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let (Some(stream), Some(info)) = (&line.stream, &line.info) else {
+                out.push_str(&format!("{indent}  #{i} {} deactivated\n", line.media));
+                continue;
+            };
+            out.push_str(&format!(
+                "{indent}  #{i} audio {} @{}kHz, {}, peer={}\n",
+                info.codec_name,
+                info.codec_clock_rate / 1000,
+                line.dir.sdp_name(),
+                info.remote_rtp_address
+            ));
+            if let Ok(stat) = stream.stats() {
+                super::report::write_stream_stat(&mut out, indent, info, &stat);
+            }
+        }
+        out
+    }
+}
+
+/// Builds the stream of one active audio line on its bound port.
+fn build_stream(
+    ep: &Endpoint,
+    plan: &MediaPlan,
+    ports: &mut [BoundPort],
+    active: &ActiveMedia,
+    cfg: &MediaConfig,
+    title: &str,
+) -> Result<(AudioStream, StreamInfo)> {
+    let local_port = active.local_rtp.port();
+    let port = ports
+        .iter_mut()
+        .find(|p| p.rtp_port == local_port)
+        .ok_or_else(|| {
+            Error::new(
+                status::PJ_ENOTFOUND,
+                title,
+                format!("no transport bound on RTP port {local_port}"),
+            )
+        })?;
+    let remote_rtp = active.remote_rtp.ok_or_else(|| {
+        Error::new(
+            status::PJ_ENOTSUP,
+            title,
+            format!(
+                "the peer's media address {:?} is a host name (not supported yet)",
+                active.remote_address
+            ),
+        )
+    })?;
+    let stream_plan = stream_plan(ep, active, remote_rtp, cfg, title)?;
+    let transport = match port.idle.take() {
+        Some(t) => t,
+        None => plan.rebind(port.rtp_port, active.rtcp_mux)?,
+    };
+    let transport = if active.rtcp_mux {
+        transport.without_rtcp()
+    } else {
+        transport
+    };
+    let info = stream_info(&stream_plan, active, cfg);
+    let stream =
+        AudioStream::create(ep, transport, stream_plan.config).map_err(|e| e.titled(title))?;
+    Ok((stream, info))
+}

@@ -1,0 +1,884 @@
+//! Calls through the real runtime: one endpoint, two UDP transports on
+//! loopback, alice (a local account on the first) calls bob (an account
+//! on the second). States on both sides, `CallInfo`, a tone through each
+//! direction measured at the far side (Goertzel amplitude and SNR), hang
+//! up from each side, reject, cancel, a call nobody takes, `maxCalls`,
+//! stale handles.
+//!
+//! The endpoint is one per process, so tests take turns. `threadCnt` is 0:
+//! every callback runs inside `lib_handle_events` on the test's thread.
+//! Waits are for events, with generous deadlines; nothing is timed.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use ferrosip::call::{
+    Call, CallHandler, CallMediaStatus, InvState, MediaDir, OnCallMediaStateParam,
+    OnCallStateParam, OnIncomingCallParam, OnStreamCreatedParam, OnStreamDestroyedParam, SipRole,
+};
+use ferrosip::config::{AccountConfig, CallOpParam, EpConfig, TransportConfig};
+use ferrosip::error::status;
+use ferrosip::media::{
+    AudioMediaPort, AudioMediaPortHandler, MediaFormatAudio, MediaFrame, ToneDesc, ToneGenerator,
+};
+use ferrosip::{Account, AccountHandler, Endpoint, TransportType};
+use media::tone::tone_amplitude;
+
+fn serial() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What a party does with an incoming call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Policy {
+    /// Take it, ring (180), answer 200 once EARLY is seen.
+    RingThenAnswer,
+    /// Take it and ring, nothing more.
+    RingOnly,
+    /// Take it, answer 183 with SDP (early media), then 200 once EARLY
+    /// is seen.
+    EarlyMedia,
+    /// Take it and answer 486 Busy Here.
+    Busy,
+    /// Do not take it.
+    Ignore,
+}
+
+/// Something a party saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Incoming(i32),
+    State(InvState, i32, String),
+    Media,
+    StreamCreated(u32),
+    StreamDestroyed(u32),
+}
+
+/// One side of the test: its account, policy, calls and what it saw.
+#[derive(Default)]
+struct PartyState {
+    policy: Option<Policy>,
+    calls: Vec<Call>,
+    seen: Vec<Seen>,
+}
+
+#[derive(Clone)]
+struct Party(Arc<Mutex<PartyState>>);
+
+impl Party {
+    fn new(policy: Policy) -> Self {
+        Self(Arc::new(Mutex::new(PartyState {
+            policy: Some(policy),
+            ..PartyState::default()
+        })))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PartyState> {
+        self.0.lock().unwrap()
+    }
+
+    fn states(&self) -> Vec<(InvState, i32)> {
+        self.lock()
+            .seen
+            .iter()
+            .filter_map(|s| match s {
+                Seen::State(st, code, _) => Some((*st, *code)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn last_state(&self) -> Option<InvState> {
+        self.states().last().map(|s| s.0)
+    }
+
+    fn has(&self, what: &Seen) -> bool {
+        self.lock().seen.contains(what)
+    }
+
+    fn call(&self) -> Call {
+        self.lock().calls.last().cloned().expect("a call was taken")
+    }
+}
+
+impl AccountHandler for Party {
+    fn on_incoming_call(&mut self, account: &Account, prm: &OnIncomingCallParam) {
+        let policy = {
+            let mut s = self.lock();
+            s.seen.push(Seen::Incoming(prm.call_id));
+            s.policy
+        };
+        let policy = policy.unwrap_or(Policy::Ignore);
+        if policy == Policy::Ignore {
+            return;
+        }
+        let call = Call::from_incoming(account, prm.call_id, self.clone()).unwrap();
+        // Taking it twice is refused.
+        let again = Call::from_incoming(account, prm.call_id, self.clone()).unwrap_err();
+        assert_eq!(again.status, status::PJ_EEXISTS);
+        let code = match policy {
+            Policy::Busy => 486,
+            Policy::EarlyMedia => 183,
+            _ => 180,
+        };
+        call.answer(&CallOpParam {
+            status_code: code,
+            ..CallOpParam::default()
+        })
+        .unwrap();
+        self.lock().calls.push(call);
+    }
+}
+
+impl CallHandler for Party {
+    fn on_call_state(&mut self, call: &Call, prm: &OnCallStateParam) {
+        let policy = {
+            let mut s = self.lock();
+            s.seen
+                .push(Seen::State(prm.state, prm.code, prm.reason.clone()));
+            s.policy
+        };
+        // During the callback the call is still readable, DISCONNECTED too.
+        let info = call.info().unwrap();
+        assert_eq!(info.state_text, info.state.name());
+        if prm.state == InvState::Early
+            && info.role == SipRole::Uas
+            && matches!(policy, Some(Policy::RingThenAnswer | Policy::EarlyMedia))
+        {
+            call.answer(&CallOpParam {
+                status_code: 200,
+                ..CallOpParam::default()
+            })
+            .unwrap();
+        }
+    }
+
+    fn on_call_media_state(&mut self, _call: &Call, _prm: &OnCallMediaStateParam) {
+        self.lock().seen.push(Seen::Media);
+    }
+
+    fn on_stream_created(&mut self, _call: &Call, prm: &OnStreamCreatedParam) {
+        assert!(prm.stream.port_id() > 0);
+        self.lock().seen.push(Seen::StreamCreated(prm.stream_idx));
+    }
+
+    fn on_stream_destroyed(&mut self, _call: &Call, prm: &OnStreamDestroyedParam) {
+        // The port is still in the bridge during the callback.
+        assert!(prm.stream.port_info().is_ok());
+        self.lock().seen.push(Seen::StreamDestroyed(prm.stream_idx));
+    }
+}
+
+/// A running endpoint with alice and bob, destroyed on drop.
+struct Lib {
+    ep: Endpoint,
+    alice: Account,
+    bob: Account,
+    alice_party: Party,
+    bob_party: Party,
+    bob_uri: String,
+    alice_uri: String,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Lib {
+    fn start(bob_policy: Policy) -> Self {
+        Self::start_with(bob_policy, |_| {})
+    }
+
+    fn start_with(bob_policy: Policy, tune: impl FnOnce(&mut EpConfig)) -> Self {
+        let turn = serial();
+        let ep = Endpoint::new();
+        ep.lib_create().unwrap();
+        let mut cfg = EpConfig::default();
+        cfg.ua_config.thread_cnt = 0;
+        cfg.log_config.console_level = 0;
+        cfg.log_config.level = 0;
+        tune(&mut cfg);
+        ep.lib_init(&cfg).unwrap();
+        let tc = TransportConfig {
+            bound_address: "127.0.0.1".into(),
+            ..TransportConfig::default()
+        };
+        let t_alice = ep.transport_create(TransportType::Udp, &tc).unwrap();
+        let t_bob = ep.transport_create(TransportType::Udp, &tc).unwrap();
+        ep.lib_start().unwrap();
+        let alice_party = Party::new(Policy::RingThenAnswer);
+        let bob_party = Party::new(bob_policy);
+        let alice = Account::create_local(&ep, t_alice, true, alice_party.clone()).unwrap();
+        let bob_addr = ep.transport_get_info(t_bob).unwrap().local_name;
+        let mut bob_cfg = AccountConfig {
+            id_uri: format!("<sip:bob@{bob_addr}>"),
+            ..AccountConfig::default()
+        };
+        bob_cfg.sip_config.transport_id = t_bob;
+        let bob = Account::create(&ep, &bob_cfg, false, bob_party.clone()).unwrap();
+        let alice_addr = ep.transport_get_info(t_alice).unwrap().local_name;
+        Self {
+            ep,
+            alice,
+            bob,
+            alice_party,
+            bob_party,
+            bob_uri: format!("sip:bob@{bob_addr}"),
+            alice_uri: format!("sip:{alice_addr}"),
+            _turn: turn,
+        }
+    }
+
+    /// Handles events until `done` or `secs` seconds passed; true if done.
+    fn pump_until(&self, secs: u64, mut done: impl FnMut() -> bool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            self.ep.lib_handle_events(10).unwrap();
+            if done() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Lets the media run for about `ms` milliseconds.
+    fn run_for(&self, ms: u64) {
+        let end = Instant::now() + Duration::from_millis(ms);
+        while Instant::now() < end {
+            self.ep.lib_handle_events(10).unwrap();
+        }
+    }
+
+    /// Alice calls bob, who rings and answers; both confirmed.
+    fn connect(&self) -> (Call, Call) {
+        let call = Call::make_call(
+            &self.alice,
+            &self.bob_uri,
+            &CallOpParam::new(true),
+            self.alice_party.clone(),
+        )
+        .unwrap();
+        let confirmed = self.pump_until(20, || {
+            self.alice_party.last_state() == Some(InvState::Confirmed)
+                && self.bob_party.last_state() == Some(InvState::Confirmed)
+                && self.alice_party.has(&Seen::Media)
+                && self.bob_party.has(&Seen::Media)
+        });
+        assert!(
+            confirmed,
+            "alice {:?}, bob {:?}",
+            self.alice_party.lock().seen,
+            self.bob_party.lock().seen
+        );
+        (call, self.bob_party.call())
+    }
+}
+
+impl Drop for Lib {
+    fn drop(&mut self) {
+        let _ = self.ep.lib_destroy();
+    }
+}
+
+/// Collects what the bridge sends an application port.
+#[derive(Clone, Default)]
+struct Ear(Arc<Mutex<Vec<i16>>>);
+
+impl AudioMediaPortHandler for Ear {
+    fn on_frame_received(&mut self, frame: &MediaFrame) {
+        let used = &frame.buf[..frame.size as usize];
+        self.0.lock().unwrap().extend(
+            used.chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]])),
+        );
+    }
+}
+
+impl Ear {
+    fn take(&self) -> Vec<i16> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+fn ear_port(ep: &Endpoint, name: &str) -> (AudioMediaPort, Ear) {
+    let ear = Ear::default();
+    let fmt = MediaFormatAudio {
+        clock_rate: 16_000,
+        channel_count: 1,
+        bits_per_sample: 16,
+        ..MediaFormatAudio::default()
+    };
+    let port = AudioMediaPort::create_port(ep, name, &fmt, ear.clone()).unwrap();
+    (port, ear)
+}
+
+fn tone_generator(ep: &Endpoint, freq: i16) -> ToneGenerator {
+    let tone = ToneGenerator::create_tone_generator(ep, 16_000, 1).unwrap();
+    tone.play(
+        &[ToneDesc {
+            freq1: freq,
+            on_msec: 1000,
+            ..ToneDesc::default()
+        }],
+        true,
+    )
+    .unwrap();
+    tone
+}
+
+/// The amplitude of `freq` in `heard`, and the SNR of that tone against
+/// everything else, in dB: the medians over 100 ms windows, so that a
+/// frame the media clock missed on a loaded machine does not count as
+/// noise of the call.
+fn measure(heard: &[i16], freq: f64) -> (f64, f64) {
+    let mut amplitudes = Vec::new();
+    let mut snrs = Vec::new();
+    for window in heard.chunks_exact(1600) {
+        let amplitude = tone_amplitude(window, 16_000, freq);
+        let power = window.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / window.len() as f64;
+        let tone_power = amplitude.powi(2) / 2.0;
+        let noise = (power - tone_power).max(1.0);
+        amplitudes.push(amplitude);
+        snrs.push(10.0 * (tone_power / noise).log10());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    (median(&mut amplitudes), median(&mut snrs))
+}
+
+#[test]
+fn alice_calls_bob_and_a_tone_crosses_each_way() {
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let ports_before = lib.ep.media_active_ports().unwrap();
+    let (alice_call, bob_call) = lib.connect();
+
+    // Both sides' states, in order, with their codes.
+    assert_eq!(
+        lib.alice_party.states(),
+        vec![
+            (InvState::Calling, 0),
+            (InvState::Early, 180),
+            (InvState::Connecting, 200),
+            (InvState::Confirmed, 200),
+        ]
+    );
+    assert_eq!(
+        lib.bob_party.states(),
+        vec![
+            (InvState::Early, 180),
+            (InvState::Connecting, 200),
+            (InvState::Confirmed, 200),
+        ]
+    );
+    assert!(lib.bob_party.has(&Seen::Incoming(bob_call.id())));
+    assert!(lib.alice_party.has(&Seen::StreamCreated(0)));
+    assert!(lib.bob_party.has(&Seen::StreamCreated(0)));
+
+    // CallInfo on both sides.
+    let a = alice_call.info().unwrap();
+    let b = bob_call.info().unwrap();
+    assert_eq!((a.role, b.role), (SipRole::Uac, SipRole::Uas));
+    assert_eq!(
+        (a.state, b.state),
+        (InvState::Confirmed, InvState::Confirmed)
+    );
+    assert_eq!(
+        (a.state_text.as_str(), b.state_text.as_str()),
+        ("CONFIRMED", "CONFIRMED")
+    );
+    assert_eq!((a.last_status_code, b.last_status_code), (200, 200));
+    assert_eq!(a.last_reason, "OK");
+    assert_eq!(a.acc_id, lib.alice.id());
+    assert_eq!(b.acc_id, lib.bob.id());
+    assert_eq!(a.id, alice_call.id());
+    assert_ne!(a.id, b.id);
+    assert!(!a.call_id_string.is_empty());
+    assert_eq!(a.call_id_string, b.call_id_string);
+    assert!(a.remote_uri.contains(&lib.bob_uri), "{}", a.remote_uri);
+    assert!(b.local_uri.contains(&lib.bob_uri), "{}", b.local_uri);
+    assert!(
+        b.remote_uri
+            .contains(lib.alice_uri.trim_start_matches("sip:")),
+        "{}",
+        b.remote_uri
+    );
+    assert!(!a.remote_contact.is_empty() && !b.remote_contact.is_empty());
+    assert!(!a.local_contact.is_empty());
+    assert_eq!(a.setting.audio_count, 1);
+    assert!(!a.rem_offerer && b.rem_offerer);
+    assert_eq!((a.rem_audio_count, b.rem_audio_count), (1, 1));
+    assert!(a.total_duration >= a.connect_duration);
+    for info in [&a, &b] {
+        assert_eq!(info.media.len(), 1);
+        let m = &info.media[0];
+        assert_eq!(m.index, 0);
+        assert_eq!(m.type_, ferrosip::media::PJMEDIA_TYPE_AUDIO);
+        assert_eq!(m.status, CallMediaStatus::Active);
+        assert_eq!(m.dir, MediaDir::EncodingDecoding);
+        assert!(m.audio_conf_slot > 0);
+        assert_eq!(info.prov_media, info.media);
+    }
+    assert!(alice_call.is_active() && bob_call.is_active());
+    assert!(alice_call.has_media() && bob_call.has_media());
+    assert_eq!(Call::lookup(&lib.ep, a.id), Some(alice_call.clone()));
+    assert_eq!(Call::enumerate(&lib.ep).len(), 2);
+    assert_eq!(alice_call.account().unwrap(), lib.alice);
+
+    // The stream's setup: PCMU, the first codec of both, over RTP/AVP.
+    let si = alice_call.stream_info(0).unwrap();
+    assert_eq!(
+        (si.codec_name.as_str(), si.codec_clock_rate),
+        ("PCMU", 8000)
+    );
+    assert_eq!((si.tx_pt, si.rx_pt), (0, 0));
+    assert_eq!(si.dir, MediaDir::EncodingDecoding);
+    assert_eq!(si.aud_tx_event_pt, si.aud_rx_event_pt);
+    assert!(si.aud_tx_event_pt >= 96);
+    let bob_rtp = bob_call.stream_info(-1).unwrap().remote_rtp_address;
+    assert!(si.remote_rtp_address.starts_with("127.0.0.1:"));
+    assert!(bob_rtp.starts_with("127.0.0.1:"));
+    assert_ne!(si.remote_rtp_address, bob_rtp);
+    assert_eq!(
+        alice_call.stream_info(1).unwrap_err().status,
+        status::PJ_EINVAL
+    );
+
+    // A tone at alice is heard at bob, and the other way round.
+    let alice_audio = alice_call.audio_media(-1).unwrap();
+    let bob_audio = bob_call.audio_media(0).unwrap();
+    assert_eq!(alice_audio.port_id(), a.media[0].audio_conf_slot);
+    let (alice_ear_port, alice_ear) = ear_port(&lib.ep, "alice ear");
+    let (bob_ear_port, bob_ear) = ear_port(&lib.ep, "bob ear");
+    alice_audio.start_transmit(&alice_ear_port).unwrap();
+    bob_audio.start_transmit(&bob_ear_port).unwrap();
+    let tone_a = tone_generator(&lib.ep, 1000);
+    let tone_b = tone_generator(&lib.ep, 600);
+    tone_a.start_transmit(&alice_audio).unwrap();
+    tone_b.start_transmit(&bob_audio).unwrap();
+    lib.run_for(400);
+    alice_ear.take();
+    bob_ear.take();
+    lib.run_for(1000);
+    let at_bob = bob_ear.take();
+    let at_alice = alice_ear.take();
+    assert!(at_bob.len() >= 12_000 && at_alice.len() >= 12_000);
+    let (bob_1k, bob_snr) = measure(&at_bob, 1000.0);
+    let (alice_600, alice_snr) = measure(&at_alice, 600.0);
+    eprintln!(
+        "alice→bob 1000 Hz: amplitude {bob_1k:.0}, SNR {bob_snr:.1} dB; \
+         bob→alice 600 Hz: amplitude {alice_600:.0}, SNR {alice_snr:.1} dB"
+    );
+    assert!(bob_1k > 5000.0, "1 kHz at bob: {bob_1k}");
+    assert!(alice_600 > 5000.0, "600 Hz at alice: {alice_600}");
+    assert!(
+        bob_snr > 25.0 && alice_snr > 25.0,
+        "SNR {bob_snr:.1} / {alice_snr:.1} dB"
+    );
+    // Each side hears the other's tone only.
+    assert!(tone_amplitude(&at_bob, 16_000, 600.0) < 200.0);
+    assert!(tone_amplitude(&at_alice, 16_000, 1000.0) < 200.0);
+
+    // Packets went both ways on both streams.
+    for call in [&alice_call, &bob_call] {
+        let stat = call.stream_stat(0).unwrap();
+        assert!(stat.rtcp.tx_stat.pkt >= 50, "{:?}", stat.rtcp.tx_stat);
+        assert!(stat.rtcp.rx_stat.pkt >= 50, "{:?}", stat.rtcp.rx_stat);
+        assert_eq!(stat.rtcp.rx_stat.loss, 0);
+    }
+    let dump = alice_call.dump(true, "  ").unwrap();
+    assert!(dump.starts_with("  [CONFIRMED] "), "{dump}");
+    assert!(
+        dump.contains("#0 audio PCMU @8kHz, sendrecv, peer=127.0.0.1:"),
+        "{dump}"
+    );
+    assert!(
+        dump.contains("RX pt=0") && dump.contains("TX pt=0, ptime=20"),
+        "{dump}"
+    );
+    let short = alice_call.dump(false, "").unwrap();
+    assert!(!short.contains("RX pt"));
+
+    // Alice hangs up: both sides disconnect, the streams leave the bridge,
+    // the handles go stale.
+    drop((tone_a, tone_b, alice_ear_port, bob_ear_port));
+    alice_call.hangup(&CallOpParam::default()).unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+            && lib.bob_party.last_state() == Some(InvState::Disconnected)
+    }));
+    assert_eq!(
+        lib.alice_party.states().last(),
+        Some(&(InvState::Disconnected, 200))
+    );
+    assert_eq!(
+        lib.bob_party.states().last(),
+        Some(&(InvState::Disconnected, 200))
+    );
+    assert!(lib.alice_party.has(&Seen::StreamDestroyed(0)));
+    assert!(lib.bob_party.has(&Seen::StreamDestroyed(0)));
+    assert_eq!(lib.ep.media_active_ports().unwrap(), ports_before);
+    for call in [&alice_call, &bob_call] {
+        assert_eq!(call.info().unwrap_err().status, status::PJ_EGONE);
+        assert_eq!(
+            call.hangup(&CallOpParam::default()).unwrap_err().status,
+            status::PJ_EGONE
+        );
+        assert_eq!(call.audio_media(-1).unwrap_err().status, status::PJ_EGONE);
+        assert!(!call.is_active() && !call.has_media());
+    }
+    assert!(
+        alice_audio.port_info().is_err(),
+        "the stream's port is gone"
+    );
+    assert_eq!(Call::lookup(&lib.ep, a.id), None);
+    assert!(Call::enumerate(&lib.ep).is_empty());
+}
+
+#[test]
+fn bob_hangs_up_and_bob_can_call_alice() {
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let (alice_call, bob_call) = lib.connect();
+    bob_call.hangup(&CallOpParam::default()).unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+            && lib.bob_party.last_state() == Some(InvState::Disconnected)
+    }));
+    // Alice got the BYE: a normal clearing.
+    let last = lib
+        .alice_party
+        .lock()
+        .seen
+        .iter()
+        .rev()
+        .find_map(|s| match s {
+            Seen::State(InvState::Disconnected, code, reason) => Some((*code, reason.clone())),
+            _ => None,
+        });
+    assert_eq!(last, Some((200, "Normal call clearing".to_owned())));
+    assert_eq!(alice_call.info().unwrap_err().status, status::PJ_EGONE);
+
+    // Now the other way: bob calls alice, whose handler rings and answers.
+    lib.alice_party.lock().seen.clear();
+    lib.bob_party.lock().seen.clear();
+    let call = Call::make_call(
+        &lib.bob,
+        &lib.alice_uri,
+        &CallOpParam::default(),
+        lib.bob_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Confirmed)
+            && lib.bob_party.last_state() == Some(InvState::Confirmed)
+    }));
+    let info = call.info().unwrap();
+    assert_eq!(info.role, SipRole::Uac);
+    assert_eq!(info.acc_id, lib.bob.id());
+    let alice_side = lib.alice_party.call();
+    assert_eq!(alice_side.info().unwrap().acc_id, lib.alice.id());
+    assert!(lib.alice_party.has(&Seen::Media));
+    call.hangup(&CallOpParam::default()).unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+            && lib.bob_party.last_state() == Some(InvState::Disconnected)
+    }));
+}
+
+#[test]
+fn a_call_rejected_with_486_ends_486_on_both_sides() {
+    let lib = Lib::start(Policy::Busy);
+    let call = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+            && lib.bob_party.last_state() == Some(InvState::Disconnected)
+    }));
+    let states = lib.alice_party.states();
+    assert_eq!(states.first(), Some(&(InvState::Calling, 0)));
+    assert_eq!(states.last(), Some(&(InvState::Disconnected, 486)));
+    assert!(lib.alice_party.has(&Seen::State(
+        InvState::Disconnected,
+        486,
+        "Busy Here".into()
+    )));
+    assert_eq!(
+        lib.bob_party.states().last(),
+        Some(&(InvState::Disconnected, 486))
+    );
+    // No media was ever set up.
+    assert!(!lib.alice_party.has(&Seen::Media));
+    assert!(!lib.bob_party.has(&Seen::Media));
+    assert_eq!(call.info().unwrap_err().status, status::PJ_EGONE);
+}
+
+#[test]
+fn hanging_up_before_the_answer_cancels() {
+    let lib = Lib::start(Policy::RingOnly);
+    let call = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || lib.alice_party.last_state() == Some(InvState::Early)));
+    let bob_call = lib.bob_party.call();
+    let info = bob_call.info().unwrap();
+    assert_eq!((info.state, info.last_status_code), (InvState::Early, 180));
+    assert!(info.media.is_empty(), "no media before the answer");
+    assert_eq!(
+        bob_call.audio_media(-1).unwrap_err().status,
+        status::PJ_EINVAL
+    );
+    // Answering the caller's side is a misuse.
+    let e = call
+        .answer(&CallOpParam {
+            status_code: 200,
+            ..CallOpParam::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.status, status::PJ_EINVALIDOP);
+    call.hangup(&CallOpParam::default()).unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+            && lib.bob_party.last_state() == Some(InvState::Disconnected)
+    }));
+    assert_eq!(
+        lib.alice_party.states().last(),
+        Some(&(InvState::Disconnected, 487))
+    );
+    assert_eq!(
+        lib.bob_party.states().last(),
+        Some(&(InvState::Disconnected, 487))
+    );
+}
+
+#[test]
+fn an_incoming_call_nobody_takes_is_answered_500() {
+    let lib = Lib::start(Policy::Ignore);
+    let ports = lib.ep.media_active_ports().unwrap();
+    let _call = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+    }));
+    assert_eq!(
+        lib.alice_party.states().last(),
+        Some(&(InvState::Disconnected, 500))
+    );
+    assert!(
+        lib.bob_party
+            .lock()
+            .seen
+            .iter()
+            .any(|s| matches!(s, Seen::Incoming(_)))
+    );
+    assert!(lib.bob_party.states().is_empty());
+    assert!(Call::enumerate(&lib.ep).is_empty());
+    assert_eq!(lib.ep.media_active_ports().unwrap(), ports);
+    // Too late to take it now.
+    let e = Call::from_incoming(&lib.bob, 1, lib.bob_party.clone()).unwrap_err();
+    assert_eq!(e.status, status::PJ_EINVALIDOP);
+}
+
+#[test]
+fn max_calls_is_the_only_limit() {
+    // One call at a time: alice's outgoing call is it, so bob's side of it
+    // is refused with 486, and a second call cannot even start.
+    let lib = Lib::start_with(Policy::RingThenAnswer, |cfg| cfg.ua_config.max_calls = 1);
+    let _first = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    let e = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status, status::PJ_ETOOMANY);
+    assert_eq!(e.title, "Call::makeCall()");
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+    }));
+    assert!(lib.alice_party.has(&Seen::State(
+        InvState::Disconnected,
+        486,
+        "Too many calls".into()
+    )));
+    assert!(
+        lib.bob_party.lock().seen.is_empty(),
+        "bob's handler never saw it"
+    );
+    // Once that call is over, a new one may start.
+    let again = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    );
+    assert!(again.is_ok());
+}
+
+#[test]
+fn many_calls_at_once_within_max_calls() {
+    // maxCalls above PJSUA2's wheel: ten calls, twenty call legs in one
+    // endpoint, each with its stream.
+    let lib = Lib::start_with(Policy::RingThenAnswer, |cfg| cfg.ua_config.max_calls = 20);
+    let calls: Vec<Call> = (0..10)
+        .map(|_| {
+            Call::make_call(
+                &lib.alice,
+                &lib.bob_uri,
+                &CallOpParam::new(true),
+                lib.alice_party.clone(),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert!(lib.pump_until(30, || calls.iter().all(|c| {
+        c.info()
+            .is_ok_and(|i| i.state == InvState::Confirmed && !i.media.is_empty())
+    })));
+    assert_eq!(Call::enumerate(&lib.ep).len(), 20);
+    // Each call has its own RTP ports.
+    let mut remotes: Vec<String> = calls
+        .iter()
+        .map(|c| c.stream_info(0).unwrap().remote_rtp_address)
+        .collect();
+    remotes.sort();
+    remotes.dedup();
+    assert_eq!(remotes.len(), 10);
+    let e = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status, status::PJ_ETOOMANY);
+    for c in &calls {
+        c.hangup(&CallOpParam::default()).unwrap();
+    }
+    assert!(lib.pump_until(30, || Call::enumerate(&lib.ep).is_empty()));
+}
+
+#[test]
+fn bad_uses_are_errors() {
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let e = Call::make_call(
+        &lib.alice,
+        "not a uri",
+        &CallOpParam::default(),
+        lib.alice_party.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status, status::PJSIP_EINVALIDURI);
+    assert!(Call::enumerate(&lib.ep).is_empty(), "nothing left behind");
+    let gone = lib.bob.clone();
+    gone.shutdown().unwrap();
+    let e = Call::make_call(
+        &gone,
+        &lib.alice_uri,
+        &CallOpParam::default(),
+        lib.bob_party.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status, status::PJ_EGONE);
+    let e = Call::from_incoming(&lib.alice, 7, lib.alice_party.clone()).unwrap_err();
+    assert_eq!(e.status, status::PJ_EINVALIDOP);
+    let call = Call::make_call(
+        &lib.alice,
+        &lib.alice_uri,
+        &CallOpParam::default(),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    let e = call
+        .answer(&CallOpParam {
+            status_code: 42,
+            ..CallOpParam::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.status, status::PJ_EINVAL);
+    let _ = call.hangup(&CallOpParam::default());
+}
+
+#[test]
+fn early_media_flows_before_the_answer_and_stays() {
+    let lib = Lib::start(Policy::EarlyMedia);
+    let (alice_call, bob_call) = lib.connect();
+    assert_eq!(
+        lib.alice_party.states(),
+        vec![
+            (InvState::Calling, 0),
+            (InvState::Early, 183),
+            (InvState::Connecting, 200),
+            (InvState::Confirmed, 200),
+        ]
+    );
+    // Media came with the 183, before CONNECTING, once.
+    let seen = lib.alice_party.lock().seen.clone();
+    let media_at = seen.iter().position(|s| *s == Seen::Media).unwrap();
+    let connecting_at = seen
+        .iter()
+        .position(|s| matches!(s, Seen::State(InvState::Connecting, ..)))
+        .unwrap();
+    assert!(media_at < connecting_at, "{seen:?}");
+    let created = seen
+        .iter()
+        .filter(|s| matches!(s, Seen::StreamCreated(_)))
+        .count();
+    assert_eq!(created, 1);
+    // And the early stream is the call's stream.
+    let (ear_port, ear) = ear_port(&lib.ep, "ear");
+    alice_call
+        .audio_media(-1)
+        .unwrap()
+        .start_transmit(&ear_port)
+        .unwrap();
+    let tone = tone_generator(&lib.ep, 800);
+    tone.start_transmit(&bob_call.audio_media(-1).unwrap())
+        .unwrap();
+    lib.run_for(300);
+    ear.take();
+    lib.run_for(500);
+    let (amplitude, snr) = measure(&ear.take(), 800.0);
+    assert!(amplitude > 5000.0 && snr > 25.0, "{amplitude} {snr}");
+}
+
+#[test]
+fn lib_destroy_hangs_up_the_calls() {
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let (alice_call, _bob_call) = lib.connect();
+    let (alice, bob) = (lib.alice_party.clone(), lib.bob_party.clone());
+    let ep = lib.ep.clone();
+    drop(lib);
+    // Both legs are in this endpoint, so both sent a BYE: each side ended
+    // on the other's BYE (200) or on the answer to its own (481 when the
+    // other side had ended first).
+    for party in [&alice, &bob] {
+        let last = party.states().last().copied();
+        assert!(
+            matches!(last, Some((InvState::Disconnected, 200 | 481))),
+            "{last:?}"
+        );
+    }
+    assert!(alice.has(&Seen::StreamDestroyed(0)));
+    assert_eq!(alice_call.info().unwrap_err().status, status::PJ_EGONE);
+    assert!(Call::enumerate(&ep).is_empty());
+}
