@@ -22,4 +22,6 @@ pub use call::{
     CallError, CallId, CallRequest, CallRole, CallState, CallStatus, RedirectOp, Reoffer,
     ReofferMethod, TransferRequest,
 };
-pub use user_agent::{AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, UaEvent, UserAgent};
+pub use user_agent::{
+    AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, SUPPORTED_EXTENSIONS, UaEvent, UserAgent,
+};

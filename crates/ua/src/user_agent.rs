@@ -27,6 +27,10 @@ use crate::timers::Timers;
 /// retransmission 500 ms later. 32 answers fit the smallest default buffer.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 
+/// The SIP extensions the user agent implements, which a peer may
+/// `Require` (RFC 3891 Replaces so far).
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["replaces"];
+
 /// What the user agent reports to its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UaEvent {
@@ -211,7 +215,8 @@ pub struct UserAgent {
 
 impl UserAgent {
     /// A user agent over `stack`; `seed` drives its identifiers and jitter.
-    pub fn new(stack: Stack, seed: u64) -> Self {
+    pub fn new(mut stack: Stack, seed: u64) -> Self {
+        stack.add_supported_extensions(SUPPORTED_EXTENSIONS);
         Self {
             stack,
             rng: Rng::from_seed(seed),

@@ -1206,6 +1206,31 @@ fn an_attended_transfer_replaces_the_call_it_names() {
         world.agent(0).ua.call_status(to_carol).map(|s| s.state),
         Some(CallState::Disconnected)
     );
+    // `Require: replaces` is understood (PJSUA2's transferee sends it).
+    let now = world.now();
+    let required = world
+        .agent_mut(1)
+        .ua
+        .make_call_with_headers(
+            now,
+            bob_acc,
+            "sip:carol@192.0.2.3:5060",
+            caps("192.0.2.2", 5006),
+            &[("Require".into(), "replaces".into())],
+        )
+        .unwrap();
+    world.run_for(Duration::from_millis(300));
+    assert!(
+        world
+            .agent(2)
+            .events
+            .iter()
+            .filter(|(_, e)| matches!(e, UaEvent::IncomingCall { .. }))
+            .count()
+            >= 3,
+        "the INVITE requiring replaces reached carol's calls"
+    );
+    let _ = required;
     // An INVITE naming a dialog that does not exist gets 481.
     let now = world.now();
     let bogus = world

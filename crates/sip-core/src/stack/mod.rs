@@ -391,6 +391,23 @@ impl Stack {
         &self.config
     }
 
+    /// Declares option tags the user of the stack implements, so that a
+    /// request that `Require`s them is passed up rather than refused with
+    /// 420 (RFC 3261 §8.2.2.3).
+    pub fn add_supported_extensions(&mut self, tags: &[&str]) {
+        for tag in tags {
+            let known = self
+                .config
+                .policy
+                .supported
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(tag));
+            if !known {
+                self.config.policy.supported.push((*tag).to_owned());
+            }
+        }
+    }
+
     /// Adds a transport bound (by the runtime) to `local`: a UDP socket, or a
     /// listening TCP/TLS socket.
     pub fn add_transport(&mut self, kind: TransportKind, local: SocketAddr) -> TransportId {
