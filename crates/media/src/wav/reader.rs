@@ -8,8 +8,10 @@ use super::error::WavError;
 use super::header::{WavEncoding, WavHeader};
 use crate::codec::g711::{alaw_to_linear, ulaw_to_linear};
 
-/// Bytes read from the file at a time.
-const BUFFER_BYTES: usize = 16 * 1024;
+/// Bytes read from the file at a time: 4 KiB, as pjmedia's player (128 ms
+/// of 16 kHz mono; the OS's read-ahead does the rest). Every player holds
+/// one, so it weighs on memory per player (BENCHMARKS.md).
+const BUFFER_BYTES: usize = 4 * 1024;
 
 /// Reads the samples of a WAV file (PCM 8/16-bit, A-law, µ-law) as 16-bit
 /// linear PCM, a buffer at a time, from any `Read + Seek` input.
