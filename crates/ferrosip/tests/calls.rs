@@ -882,3 +882,100 @@ fn lib_destroy_hangs_up_the_calls() {
     assert_eq!(alice_call.info().unwrap_err().status, status::PJ_EGONE);
     assert!(Call::enumerate(&ep).is_empty());
 }
+
+/// A bare UAS on a UDP socket that answers every INVITE with `302` to
+/// `target` (and takes the ACK).
+struct Redirector {
+    socket: std::net::UdpSocket,
+    target: String,
+    answered: usize,
+    invites: Vec<String>,
+}
+
+impl Redirector {
+    fn new(target: &str) -> Self {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        Self {
+            socket,
+            target: target.to_owned(),
+            answered: 0,
+            invites: Vec::new(),
+        }
+    }
+
+    fn uri(&self) -> String {
+        format!("sip:carol@{}", self.socket.local_addr().unwrap())
+    }
+
+    /// Answers what has arrived.
+    fn serve(&mut self) {
+        let mut buf = [0u8; 4096];
+        while let Ok((n, from)) = self.socket.recv_from(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if !text.starts_with("INVITE ") {
+                continue;
+            }
+            self.invites.push(text.clone());
+            let mut response = String::from("SIP/2.0 302 Moved Temporarily\r\n");
+            for line in text.split("\r\n") {
+                let name = line
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                match name.as_str() {
+                    "via" | "v" | "from" | "f" | "call-id" | "i" | "cseq" => {
+                        response.push_str(line);
+                        response.push_str("\r\n");
+                    }
+                    "to" | "t" => {
+                        response.push_str(line);
+                        response.push_str(";tag=redir1\r\n");
+                    }
+                    _ => {}
+                }
+            }
+            response.push_str(&format!(
+                "Contact: <{}>\r\nContent-Length: 0\r\n\r\n",
+                self.target
+            ));
+            self.socket.send_to(response.as_bytes(), from).unwrap();
+            self.answered += 1;
+        }
+    }
+}
+
+#[test]
+fn a_redirection_is_not_followed_by_default() {
+    // PJSUA2's default onCallRedirected answers STOP: the call ends with
+    // the 3xx and the target is not called.
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let mut redirector = Redirector::new(&lib.bob_uri);
+    let mut prm = CallOpParam::new(true);
+    prm.tx_option.headers.push(ferrosip::config::SipHeader::new(
+        "X-Ferrosip-Test",
+        "redirect me",
+    ));
+    let _call =
+        Call::make_call(&lib.alice, &redirector.uri(), &prm, lib.alice_party.clone()).unwrap();
+    assert!(lib.pump_until(20, || {
+        redirector.serve();
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+    }));
+    assert!(redirector.answered >= 1);
+    // txOption.headers went in the INVITE, with the offer.
+    let invite = &redirector.invites[0];
+    assert!(invite.contains("X-Ferrosip-Test: redirect me"), "{invite}");
+    assert!(
+        invite.contains("m=audio ") && invite.contains("a=rtpmap:0 PCMU/8000"),
+        "{invite}"
+    );
+    assert_eq!(
+        lib.alice_party.states().last(),
+        Some(&(InvState::Disconnected, 302))
+    );
+    lib.run_for(200);
+    assert!(lib.bob_party.lock().seen.is_empty(), "bob was not called");
+}

@@ -381,18 +381,10 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             }
             return;
         }
-        event @ (UaEvent::IncomingCall { .. }
-        | UaEvent::CallState { .. }
-        | UaEvent::CallMedia { .. }) => {
+        UaEvent::Timer { .. } => return,
+        // Everything else concerns a call.
+        event => {
             crate::call::deliver(ep, event);
-            return;
-        }
-        UaEvent::CallRequest { .. }
-        | UaEvent::CallRequestResult { .. }
-        | UaEvent::TransferRequest { .. }
-        | UaEvent::TransferStatus { .. }
-        | UaEvent::CallRedirected { .. }
-        | UaEvent::Timer { .. } => {
             return;
         }
     };

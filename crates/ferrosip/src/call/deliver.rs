@@ -1,7 +1,9 @@
 //! Delivering the user agent's call events: an incoming call to its
 //! account's `on_incoming_call`, state changes and negotiated media to the
 //! call's handler — with the streams built, changed or destroyed first —
-//! and the release of a call once its last event was delivered.
+//! and the release of a call once its last event was delivered. Events
+//! with no callback yet get PJSUA2's default answer (a redirection is not
+//! followed) or a refusal (a transfer request).
 
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,36 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             reason,
         } => state_changed(ep, call, state, code, reason),
         UaEvent::CallMedia { call, session } => media_changed(ep, call, &session),
+        UaEvent::CallRedirected { call, target, code } => {
+            // PJSUA2's default `onCallRedirected` answers STOP: the call
+            // ends with the 3xx. (ferrosip has no `onCallRedirected` yet.)
+            tracing::info!(
+                target: "pjsua",
+                "Call {}: redirected ({code}) to {target}, not followed: the call ends (onCallRedirected is not available yet)",
+                call.index
+            );
+            if let Ok(runtime) = ep.runtime("Call") {
+                runtime.with_engine(|ua, now| {
+                    let _ = ua.process_redirect(now, call, ua::RedirectOp::Stop);
+                });
+            }
+        }
+        UaEvent::TransferRequest { call, .. } => {
+            // Without `onCallTransferRequest` nothing can make the new
+            // call: refuse rather than leave the REFER unanswered.
+            tracing::info!(
+                target: "pjsua",
+                "Call {}: transfer request refused with 603 (onCallTransferRequest is not available yet)",
+                call.index
+            );
+            if let Ok(runtime) = ep.runtime("Call") {
+                runtime.with_engine(|ua, now| {
+                    let _ = ua.answer_transfer(now, call, 603);
+                });
+            }
+        }
+        // INFO/MESSAGE in a call, results of our in-call requests, the
+        // progress of our transfers: no callbacks for them yet.
         _ => {}
     }
 }

@@ -35,8 +35,14 @@ fn note_unsupported(prm: &CallOpParam, setting: &CallSetting, title: &str) {
     if setting.video_count > 0 {
         tracing::info!(target: "pjsua", "{title}: video is not supported, {} video line(s) left out", setting.video_count);
     }
-    if !prm.tx_option.is_empty() {
-        tracing::info!(target: "pjsua", "{title}: txOption (headers, body) is not sent yet");
+    let tx = &prm.tx_option;
+    if !tx.target_uri.is_empty()
+        || !tx.local_uri.is_empty()
+        || !tx.content_type.is_empty()
+        || !tx.msg_body.is_empty()
+        || !tx.multipart_parts.is_empty()
+    {
+        tracing::info!(target: "pjsua", "{title}: only txOption.headers is used yet (target, local URI and bodies are not)");
     }
     if !prm.sdp.whole_sdp.is_empty() {
         tracing::info!(target: "pjsua", "{title}: a given SDP is not used yet; the generated one is sent");
@@ -47,7 +53,8 @@ impl Call {
     /// Starts a call from `account` to `dst_uri` (PJSUA2's `Call(acc)` then
     /// `makeCall(dstUri, prm)`): binds the media transports, sends the
     /// INVITE with an offer, and returns at once; progress comes to
-    /// `handler`'s `on_call_state`. `prm.opt` empty means one audio line.
+    /// `handler`'s `on_call_state`. `prm.opt` empty means one audio line;
+    /// `prm.txOption.headers` are added to the INVITE.
     /// Beyond `uaConfig.maxCalls` calls: `PJ_ETOOMANY`.
     pub fn make_call(
         account: &Account,
@@ -80,6 +87,12 @@ impl Call {
             CallMedia::allocate(plan, setting.audio_count, cursor, title)?
         };
         let caps = media.capabilities(&ep, title)?;
+        let headers: Vec<(String, String)> = prm
+            .tx_option
+            .headers
+            .iter()
+            .map(|h| (h.h_name.clone(), h.h_value.clone()))
+            .collect();
         let handler: SharedCallHandler = Arc::new(Mutex::new(Box::new(handler)));
         let media = Arc::new(Mutex::new(media));
         let calls = &ep.inner.calls;
@@ -91,7 +104,7 @@ impl Call {
                 return Err(too_many(title, max));
             }
             let id = ua
-                .make_call(now, acc, dst_uri, caps)
+                .make_call_with_headers(now, acc, dst_uri, caps, &headers)
                 .map_err(|e| call_error(title, e))?;
             table.slots.insert(
                 id,
