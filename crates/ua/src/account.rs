@@ -52,6 +52,8 @@ pub struct AccountSettings {
     pub contact_rewrite: ContactRewrite,
     /// Use only this transport; `None` chooses by the registrar's URI.
     pub transport: Option<TransportId>,
+    /// How the account's calls use session timers (RFC 4028).
+    pub session_timer: crate::call::SessionTimerSettings,
 }
 
 impl std::fmt::Debug for AccountSettings {
@@ -94,6 +96,7 @@ impl Default for AccountSettings {
                 always_update: true,
             },
             transport: None,
+            session_timer: crate::call::SessionTimerSettings::default(),
         }
     }
 }

@@ -28,8 +28,8 @@ use crate::timers::Timers;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 
 /// The SIP extensions the user agent implements, which a peer may
-/// `Require` (RFC 3891 Replaces so far).
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["replaces"];
+/// `Require` (RFC 3891 Replaces, RFC 4028 session timers).
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["replaces", "timer"];
 
 /// What the user agent reports to its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]

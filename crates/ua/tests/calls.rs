@@ -1254,3 +1254,102 @@ fn an_attended_transfer_replaces_the_call_it_names() {
         Some((CallState::Disconnected, 481))
     );
 }
+
+#[test]
+fn session_timers_refresh_the_call_and_end_it_when_refreshes_stop() {
+    use ua::SessionTimerSettings;
+    // Both sides ask 120 s (Min-SE 90): Bob answers refresher=uac, so
+    // Alice re-INVITEs every 60 s.
+    let mut s = setup(80, clean());
+    let start = s.world.now();
+    let alice = s.alice;
+    let mut st = s.world.agent(0).ua.account_settings(alice).unwrap().clone();
+    st.session_timer = SessionTimerSettings {
+        session_expires: 120,
+        ..SessionTimerSettings::default()
+    };
+    s.world
+        .agent_mut(0)
+        .ua
+        .modify_account(start, alice, st)
+        .unwrap();
+    let call = s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(200);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)));
+    let media_before = s.alice().media().len();
+    // Three refreshes in 200 s, and the call still up on both sides.
+    s.run(200_000);
+    let refreshes = s.alice().media().len() - media_before;
+    assert!((3..=4).contains(&refreshes), "{refreshes} refreshes");
+    assert_eq!(s.alice().last_state(), Some(CallState::Confirmed));
+    assert_eq!(s.bob().last_state(), Some(CallState::Confirmed));
+    // Alice's side goes silent (every packet to Bob lost): Bob hangs up
+    // when the interval minus a third (32 s at most) passed without one.
+    s.world.network_mut().set_link(
+        addr(ALICE),
+        addr(BOB),
+        LinkConfig {
+            loss: 1.0,
+            ..LinkConfig::default()
+        },
+    );
+    assert!(s.run_until(200, |w| w.agent(1).last_state()
+        == Some(CallState::Disconnected)));
+    let incoming = s.bob().incoming().unwrap();
+    assert_eq!(
+        s.bob().ua.call_status(incoming).map(|st| st.last_code),
+        Some(408)
+    );
+    let _ = call;
+}
+
+#[test]
+fn a_session_interval_too_small_is_refused_with_422_and_raised() {
+    use ua::SessionTimerSettings;
+    let mut s = setup(81, clean());
+    let start = s.world.now();
+    // Bob wants at least 600 s; Alice asks 300 s first.
+    let bob_acc = s.world.agent(1).ua.accounts().next().unwrap();
+    let mut st = s
+        .world
+        .agent(1)
+        .ua
+        .account_settings(bob_acc)
+        .unwrap()
+        .clone();
+    st.session_timer = SessionTimerSettings {
+        min_se: 600,
+        ..SessionTimerSettings::default()
+    };
+    s.world
+        .agent_mut(1)
+        .ua
+        .modify_account(start, bob_acc, st)
+        .unwrap();
+    let alice = s.alice;
+    let mut st = s.world.agent(0).ua.account_settings(alice).unwrap().clone();
+    st.session_timer = SessionTimerSettings {
+        session_expires: 300,
+        ..SessionTimerSettings::default()
+    };
+    s.world
+        .agent_mut(0)
+        .ua
+        .modify_account(start, alice, st)
+        .unwrap();
+    s.call_bob();
+    // The 422 never reaches Bob's application: the second INVITE does.
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    let incoming = s.bob().incoming().unwrap();
+    let invite_seq = s.bob().ua.call_status(incoming).unwrap();
+    let _ = invite_seq;
+    s.bob_answers(200);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)));
+    // No refresh before 300 s (the interval is 600 now, refreshed at 300).
+    let media_before = s.alice().media().len();
+    s.run(290_000);
+    assert_eq!(s.alice().media().len(), media_before);
+    s.run(20_000);
+    assert_eq!(s.alice().media().len(), media_before + 1);
+}

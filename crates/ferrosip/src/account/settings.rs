@@ -5,7 +5,9 @@ use sip_core::transport::TransportId;
 use ua::AccountSettings;
 use ua::registration::{ContactRewrite, RetryPolicy};
 
-use crate::config::{AccountConfig, AuthCredInfo, CredDataType, DigestAlgorithm, UaConfig};
+use crate::config::{
+    AccountConfig, AuthCredInfo, CredDataType, DigestAlgorithm, SessionTimerUse, UaConfig,
+};
 use crate::error::{Error, Result, status};
 
 /// `proxyUse` bits: the endpoint's outbound proxies, the account's proxies.
@@ -133,5 +135,15 @@ pub(crate) fn account_settings(
             always_update: cfg.nat_config.contact_rewrite_method & REWRITE_ALWAYS_UPDATE != 0,
         },
         transport,
+        session_timer: ua::SessionTimerSettings {
+            timer_use: match cfg.call_config.timer_use {
+                SessionTimerUse::Inactive => ua::TimerUse::Inactive,
+                SessionTimerUse::Optional => ua::TimerUse::Optional,
+                SessionTimerUse::Required => ua::TimerUse::Required,
+                SessionTimerUse::Always => ua::TimerUse::Always,
+            },
+            session_expires: cfg.call_config.timer_sess_expires_sec,
+            min_se: cfg.call_config.timer_min_se_sec,
+        },
     })
 }

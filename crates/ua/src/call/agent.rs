@@ -15,7 +15,11 @@ use sip_core::rng::Rng;
 use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
-use super::session::{Call, CallId, CallRole, CallState, CallStatus, RedirectOp, Retransmission};
+use super::session::{
+    Call, CallId, CallRole, CallState, CallStatus, RedirectOp, Reoffer, ReofferMethod,
+    Retransmission,
+};
+use super::timer::{self, SessionTimer, TimerUse};
 use crate::account::AccountId;
 use crate::contact::{contact_for, transport_for};
 use crate::registration::{ALLOW_METHODS, parse_address};
@@ -244,9 +248,20 @@ impl UserAgent {
             }
             builder = builder.route(&route);
         }
-        builder = builder
-            .header(HeaderName::Allow, ALLOW_METHODS)
-            .header(HeaderName::Supported, "replaces");
+        let st = settings.session_timer;
+        let asked_se = st.session_expires.max(st.min_se).max(timer::MIN_SE_FLOOR);
+        builder = builder.header(HeaderName::Allow, ALLOW_METHODS);
+        if st.timer_use == TimerUse::Inactive {
+            builder = builder.header(HeaderName::Supported, "replaces");
+        } else {
+            builder = builder
+                .header(HeaderName::Supported, "replaces, timer")
+                .header(HeaderName::SessionExpires, asked_se)
+                .header(HeaderName::MinSe, st.min_se.max(timer::MIN_SE_FLOOR));
+            if st.timer_use == TimerUse::Required {
+                builder = builder.header(HeaderName::Require, "timer");
+            }
+        }
         if let Some(agent) = self.user_agent_header() {
             builder = builder.header(HeaderName::UserAgent, agent);
         }
@@ -281,6 +296,10 @@ impl UserAgent {
             auth_retries: 0,
             redirect: None,
             replaces: None,
+            timer_settings: st,
+            asked_se,
+            offered_timer: None,
+            timer: None,
             invite_tx: Some(tx),
             dialog_set: Some(set),
             cancel_pending: false,
@@ -342,6 +361,16 @@ impl UserAgent {
         let mut builder = dialog.response_to(&c.invite, status);
         if let Some(reason) = reason {
             builder = builder.reason(reason);
+        }
+        if status.is_success() {
+            if let Some((interval, we_refresh, caller_supports)) = c.offered_timer {
+                let t = SessionTimer::start(now, interval, we_refresh);
+                builder = builder.header(HeaderName::SessionExpires, t.header(false));
+                if caller_supports {
+                    builder = builder.header(HeaderName::Require, "timer");
+                }
+                c.timer = Some(t);
+            }
         }
         let offered = c.negotiator.pending_remote().is_some();
         let with_sdp = status.is_success() || status == StatusCode::SESSION_PROGRESS;
@@ -663,6 +692,40 @@ impl UserAgent {
             },
             None => None,
         };
+        // RFC 4028: the session interval the caller asks, or 422.
+        let st = settings.session_timer;
+        let caller_supports = timer::has_option(request, "timer");
+        let asked = timer::session_expires(request);
+        let our_min = st.min_se.max(timer::MIN_SE_FLOOR);
+        if st.timer_use != TimerUse::Inactive && asked.is_some_and(|a| a.interval < our_min) {
+            let tag = self.token(10);
+            if let Ok(mut r) = Message::response_to(
+                request,
+                StatusCode::new(422).unwrap_or(StatusCode::BAD_REQUEST),
+            )
+            .to_tag(&tag)
+            .build()
+            {
+                r.push(HeaderName::MinSe, our_min);
+                let _ = self.stack_mut().respond(now, tx, &r);
+            }
+            return;
+        }
+        let offered_timer = match (st.timer_use, asked) {
+            (TimerUse::Inactive, _) => None,
+            (_, Some(a)) => {
+                // The caller names the refresher, or leaves it to us: the
+                // caller if it supports timers, else ourselves.
+                let caller_refreshes = a.refresher_uac.unwrap_or(caller_supports);
+                Some((a.interval, !caller_refreshes, caller_supports))
+            }
+            (TimerUse::Always, None) => Some((
+                st.session_expires.max(our_min),
+                !caller_supports,
+                caller_supports,
+            )),
+            _ => None,
+        };
         // 100 Trying at once: the application may take its time.
         if let Ok(trying) = Message::response_to(request, StatusCode::TRYING).build() {
             let _ = self.stack_mut().respond(now, tx, &trying);
@@ -690,6 +753,10 @@ impl UserAgent {
             auth_retries: 0,
             redirect: None,
             replaces,
+            timer_settings: settings.session_timer,
+            asked_se: 0,
+            offered_timer,
+            timer: None,
             invite_tx: None,
             dialog_set: None,
             cancel_pending: false,
@@ -858,7 +925,13 @@ impl UserAgent {
         } else if is_invite {
             self.call_on_invite_response(now, call, tx, response);
         } else if is_bye && response.status().is_some_and(|s| s.is_final()) {
-            if let Some(c) = self.calls.get_mut(call) {
+            // A call the peer's BYE already ended keeps that cause (both
+            // BYEs crossed: ours gets 481).
+            if let Some(c) = self
+                .calls
+                .get_mut(call)
+                .filter(|c| c.state != CallState::Disconnected)
+            {
                 c.last_code = response.status().map_or(0, |s| s.code());
                 c.last_reason = reason_of(response);
             }
@@ -897,9 +970,13 @@ impl UserAgent {
             }
             return;
         }
-        let challenged =
-            matches!(status.code(), 401 | 407) && c.auth_retries < 3 && c.dialog.is_none();
+        let retriable = c.auth_retries < 3 && c.dialog.is_none();
+        let challenged = matches!(status.code(), 401 | 407) && retriable;
+        let too_small = status.code() == 422 && retriable;
         if challenged && self.retry_invite_with_credentials(now, call, tx, response) {
+            return;
+        }
+        if too_small && self.retry_invite_with_interval(now, call, tx, response) {
             return;
         }
         let Some(c) = self.calls.get_mut(call) else {
@@ -947,6 +1024,18 @@ impl UserAgent {
                 }
                 c.ack.clone_from(&to_ack);
                 c.connected_at = Some(now);
+                c.timer = match (timer::session_expires(response), c.timer_settings.timer_use) {
+                    (_, TimerUse::Inactive) => None,
+                    // The UAS names the refresher (RFC 4028 §9); the caller
+                    // by default.
+                    (Some(se), _) => Some(SessionTimer::start(
+                        now,
+                        se.interval,
+                        se.refresher_uac.unwrap_or(true),
+                    )),
+                    (None, TimerUse::Always) => Some(SessionTimer::start(now, c.asked_se, true)),
+                    (None, _) => None,
+                };
                 if c.negotiator.pending_local().is_some() {
                     match sdp_of(response) {
                         Some(Ok(answer)) => match c.negotiator.receive_answer(&answer) {
@@ -1169,6 +1258,51 @@ impl UserAgent {
         }
     }
 
+    /// Answers a 422 to our INVITE: the same INVITE, CSeq + 1, asking at
+    /// least the interval the 422's Min-SE names (RFC 4028 §7.4).
+    fn retry_invite_with_interval(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ClientTxId,
+        response: &Message,
+    ) -> bool {
+        let Some(min) = timer::min_se(response) else {
+            return false;
+        };
+        let Some(c) = self.calls.get_mut(call) else {
+            return false;
+        };
+        if c.cancelled || c.cancel_pending || min == 0 {
+            return false;
+        }
+        let interval = c.asked_se.max(min);
+        let mut retry = c.invite.clone();
+        let seq = c.invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
+        retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
+        retry.set(HeaderName::SessionExpires, interval);
+        retry.set(HeaderName::MinSe, min);
+        let _ = c.auth.authorize(&mut retry, &mut c.rng);
+        let Ok(set) = DialogSet::new(&retry, false) else {
+            return false;
+        };
+        c.auth_retries += 1;
+        c.asked_se = interval;
+        c.invite = retry.clone();
+        c.dialog_set = Some(set);
+        match self.stack_mut().send_request_located(now, retry) {
+            Ok(new_tx) => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.invite_tx = Some(new_tx);
+                }
+                self.calls.by_client.remove(&tx);
+                self.calls.by_client.insert(new_tx, call);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// A 2xx retransmitted after the INVITE transaction ended: ACK again.
     pub(crate) fn call_on_stray(&mut self, now: Instant, response: &Message) {
         let Some(set) = DialogSetId::of_message(response) else {
@@ -1232,6 +1366,44 @@ impl UserAgent {
             if let Some((_, what, method)) = retry {
                 if let Err(e) = self.reoffer(now, call, what, method) {
                     tracing::debug!(error = %e, "re-offer after 491 not sent");
+                }
+            }
+            let due_timer = self
+                .calls
+                .get(call)
+                .and_then(|c| c.timer)
+                .filter(|t| t.deadline <= now);
+            if let Some(t) = due_timer {
+                if t.we_refresh {
+                    // Refresh; the answer restarts the timer. If a re-offer
+                    // is in flight, look again in a second.
+                    if let Some(c) = self.calls.get_mut(call) {
+                        c.timer = Some(SessionTimer {
+                            deadline: now + Duration::from_secs(1),
+                            ..t
+                        });
+                    }
+                    let busy = self.calls.get(call).is_some_and(|c| c.reoffer.is_some());
+                    if !busy {
+                        if let Err(e) =
+                            self.reoffer(now, call, Reoffer::Refresh, ReofferMethod::Invite)
+                        {
+                            tracing::debug!(error = %e, "session refresh not sent");
+                        } else if let Some(c) = self.calls.get_mut(call) {
+                            // Until answered, the peer's view holds: give up
+                            // when its interval ends.
+                            c.timer = Some(SessionTimer::start(now, t.interval, false));
+                        }
+                    }
+                } else {
+                    if let Some(c) = self.calls.get_mut(call) {
+                        c.timer = None;
+                        c.last_code = 408;
+                        c.last_reason = "Session timer expired".to_owned();
+                    }
+                    self.send_bye(now, call);
+                    self.set_call_state(now, call, CallState::Disconnected);
+                    continue;
                 }
             }
             let Some(c) = self.calls.get_mut(call) else {

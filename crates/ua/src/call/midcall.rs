@@ -12,6 +12,7 @@ use super::agent::{CallError, SDP, reason_of, sdp_of};
 use super::session::{
     CallId, CallRole, CallState, PendingReoffer, Reoffer, ReofferMethod, Retransmission,
 };
+use super::timer::{self, SessionTimer};
 use crate::registration::ALLOW_METHODS;
 use crate::user_agent::{UaEvent, UserAgent};
 
@@ -48,6 +49,7 @@ impl UserAgent {
             ReofferMethod::Invite => Method::Invite,
             ReofferMethod::Update => Method::Update,
         };
+        let running_timer = c.timer;
         let Some(dialog) = c.dialog.as_mut() else {
             return Err(CallError::InvalidState("re-offer", c.state));
         };
@@ -55,9 +57,13 @@ impl UserAgent {
             .request(sip_method)
             .map_err(|e| CallError::Build(e.to_string()))
             .and_then(|b| {
-                let mut b = b
-                    .header(HeaderName::Allow, ALLOW_METHODS)
-                    .header(HeaderName::Supported, "replaces");
+                let mut b = b.header(HeaderName::Allow, ALLOW_METHODS);
+                b = match running_timer {
+                    Some(t) => b
+                        .header(HeaderName::Supported, "replaces, timer")
+                        .header(HeaderName::SessionExpires, t.header(true)),
+                    None => b.header(HeaderName::Supported, "replaces"),
+                };
                 if let Some(agent) = &user_agent {
                     b = b.header(HeaderName::UserAgent, agent);
                 }
@@ -136,6 +142,17 @@ impl UserAgent {
         let mut negotiated = None;
         let mut ack = None;
         if status.is_success() {
+            // A 2xx refreshes the session (RFC 4028 §9): its Session-Expires
+            // names the refresher; none means the peer has no timer and we
+            // keep refreshing.
+            if let Some(t) = c.timer {
+                c.timer = Some(match timer::session_expires(response) {
+                    Some(se) => {
+                        SessionTimer::start(now, se.interval, se.refresher_uac.unwrap_or(true))
+                    }
+                    None => SessionTimer::start(now, t.interval, true),
+                });
+            }
             if pending.method == ReofferMethod::Invite {
                 ack = c
                     .dialog
@@ -276,6 +293,25 @@ impl UserAgent {
         let mut builder = dialog.response_to(request, StatusCode::OK);
         if let Some(body) = body {
             builder = builder.body(SDP, body.to_string().into_bytes());
+        }
+        // The peer's re-INVITE or UPDATE refreshes the session (RFC 4028).
+        if c.timer_settings.timer_use != timer::TimerUse::Inactive {
+            let refreshed = match (timer::session_expires(request), c.timer) {
+                (Some(se), _) => Some(SessionTimer::start(
+                    now,
+                    se.interval,
+                    !se.refresher_uac.unwrap_or(true),
+                )),
+                (None, Some(t)) => Some(SessionTimer::start(now, t.interval, t.we_refresh)),
+                (None, None) => None,
+            };
+            if let Some(t) = refreshed {
+                builder = builder.header(HeaderName::SessionExpires, t.header(false));
+                if timer::has_option(request, "timer") {
+                    builder = builder.header(HeaderName::Require, "timer");
+                }
+                c.timer = Some(t);
+            }
         }
         let Ok(response) = builder.build() else {
             return;

@@ -28,6 +28,7 @@ mod agent;
 mod midcall;
 mod requests;
 mod session;
+mod timer;
 mod transfer;
 
 pub use self::agent::CallError;
@@ -36,4 +37,5 @@ pub use self::requests::CallRequest;
 pub use self::session::{
     CallId, CallRole, CallState, CallStatus, RedirectOp, Reoffer, ReofferMethod,
 };
+pub use self::timer::{SessionTimerSettings, TimerUse};
 pub use self::transfer::TransferRequest;

@@ -55,7 +55,8 @@ impl CallState {
         }
     }
 
-    /// PJSUA2's text for the state (`CallInfo.stateText`).
+    /// PJSIP's text for the state (`CallInfo.stateText`,
+    /// `pjsip_inv_state_name`: note `DISCONNCTD`).
     pub fn text(self) -> &'static str {
         match self {
             Self::Null => "NULL",
@@ -64,7 +65,7 @@ impl CallState {
             Self::Early => "EARLY",
             Self::Connecting => "CONNECTING",
             Self::Confirmed => "CONFIRMED",
-            Self::Disconnected => "DISCONNECTED",
+            Self::Disconnected => "DISCONNCTD",
         }
     }
 }
@@ -185,6 +186,15 @@ pub(crate) struct Call {
     pub(crate) redirect: Option<(Vec<String>, usize)>,
     /// Callee: the call this one replaces (RFC 3891).
     pub(crate) replaces: Option<CallId>,
+    /// The account's session timer settings.
+    pub(crate) timer_settings: super::timer::SessionTimerSettings,
+    /// Caller: the Session-Expires our INVITE asks (raised by a 422).
+    pub(crate) asked_se: u32,
+    /// Callee: the timer the 2xx will start: (interval, we refresh,
+    /// whether the caller supports timers).
+    pub(crate) offered_timer: Option<(u32, bool, bool)>,
+    /// The running session timer.
+    pub(crate) timer: Option<super::timer::SessionTimer>,
     /// Caller: the INVITE's transaction, until its final response.
     pub(crate) invite_tx: Option<ClientTxId>,
     /// Caller: the dialogs the INVITE may make, until one is confirmed.
@@ -240,9 +250,7 @@ impl Call {
     pub(crate) fn deadline(&self) -> Option<Instant> {
         let retransmit = self.retransmission.as_ref().map(|r| r.next.min(r.give_up));
         let retry = self.retry.as_ref().map(|r| r.0);
-        match (retransmit, retry) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let timer = self.timer.as_ref().map(|t| t.deadline);
+        [retransmit, retry, timer].into_iter().flatten().min()
     }
 }
