@@ -19,12 +19,17 @@ fn score(account: &Uri<'_>, target: &Uri<'_>) -> u8 {
         _ => false,
     };
     let host_match = a.host.equivalent(&t.host);
-    match (user_match, host_match) {
+    let base = match (user_match, host_match) {
         (true, true) => 3,
         (true, false) => 2,
         (false, true) => 1,
-        (false, false) => 0,
-    }
+        (false, false) => return 0,
+    };
+    // Between accounts that match as well, one whose URI names the port
+    // the request was sent to wins (two local accounts on one address, on
+    // two transports).
+    let port_match = host_match && a.port.is_some() && a.port == t.port;
+    base * 2 + u8::from(port_match)
 }
 
 /// The best account for `request` among `(id, id_uri, priority)`, or
@@ -110,6 +115,28 @@ mod tests {
                 "sip:nobody@elsewhere.test"
             )),
             None
+        );
+    }
+
+    #[test]
+    fn local_accounts_on_one_address_are_told_apart_by_port() {
+        let accounts = [
+            (id(0), "<sip:127.0.0.1:5060>", 0),
+            (id(1), "<sip:127.0.0.1:5062>", 0),
+        ];
+        let pick = |m: &Message| select_account(m, accounts.iter().map(|(i, u, p)| (*i, *u, *p)));
+        assert_eq!(
+            pick(&options("sip:127.0.0.1:5062", "sip:127.0.0.1:5062")),
+            Some(id(1))
+        );
+        assert_eq!(
+            pick(&options("sip:127.0.0.1:5060", "sip:127.0.0.1:5060")),
+            Some(id(0))
+        );
+        // No port: the older one, as before.
+        assert_eq!(
+            pick(&options("sip:127.0.0.1", "sip:127.0.0.1")),
+            Some(id(0))
         );
     }
 }

@@ -1353,3 +1353,39 @@ fn a_session_interval_too_small_is_refused_with_422_and_raised() {
     s.run(20_000);
     assert_eq!(s.alice().media().len(), media_before + 1);
 }
+
+#[test]
+fn max_calls_refuses_486_before_any_provisional_and_status_has_the_times() {
+    let mut s = setup(90, clean());
+    s.bob().ua.set_max_calls(Some(1));
+    let first = s.call_bob();
+    s.run(100);
+    let second = s.call_bob();
+    s.run(500);
+    let incoming: Vec<CallId> = s
+        .bob()
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            UaEvent::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(incoming.len(), 1, "the second INVITE made no call");
+    let refused = s.alice().ua.call_status(second).unwrap();
+    assert_eq!(
+        (refused.state, refused.last_code),
+        (CallState::Disconnected, 486)
+    );
+    // The INVITE of the call, and the times.
+    let invite = s.bob().ua.call_invite(incoming[0]).unwrap().clone();
+    assert_eq!(invite.method(), Some(sip::Method::Invite));
+    let status = s.bob().ua.call_status(incoming[0]).unwrap();
+    assert!(status.remote_offerer);
+    assert_eq!(status.responded_at, None);
+    s.bob_answers(200);
+    let status = s.bob().ua.call_status(incoming[0]).unwrap();
+    assert!(status.responded_at.is_some_and(|t| t >= status.started_at));
+    let ours = s.alice().ua.call_status(first).unwrap();
+    assert!(!ours.remote_offerer);
+}

@@ -78,6 +78,8 @@ pub(crate) struct CallTable {
     pub(crate) refers: HashMap<ClientTxId, CallId>,
     /// REFERs from peers waiting for `answer_transfer`.
     pub(crate) incoming_refers: HashMap<CallId, ServerTxId>,
+    /// The most calls held at once (`set_max_calls`).
+    pub(crate) max_calls: Option<usize>,
 }
 
 impl CallTable {
@@ -300,6 +302,9 @@ impl UserAgent {
             asked_se,
             offered_timer: None,
             timer: None,
+            started_at: now,
+            responded_at: None,
+            remote_offerer: false,
             invite_tx: Some(tx),
             dialog_set: Some(set),
             cancel_pending: false,
@@ -396,6 +401,7 @@ impl UserAgent {
         let tx = c
             .server_tx
             .ok_or(CallError::InvalidState("answer", c.state))?;
+        c.responded_at.get_or_insert(now);
         c.last_code = code;
         c.last_reason = reason.map_or_else(|| status.canonical_reason().to_owned(), str::to_owned);
         let new_state = if status.is_success() {
@@ -444,6 +450,7 @@ impl UserAgent {
             .server_tx
             .take()
             .ok_or(CallError::InvalidState("answer", c.state))?;
+        c.responded_at.get_or_insert(now);
         let mut builder = match &c.dialog {
             Some(d) => d.response_to(&c.invite, status),
             None => Message::response_to(&c.invite, status),
@@ -571,6 +578,19 @@ impl UserAgent {
         usable.then_some(call)
     }
 
+    /// The INVITE that made a call (sent or received), for PJSUA2's
+    /// `rdata` of `onIncomingCall` and the like.
+    pub fn call_invite(&self, call: CallId) -> Option<&Message> {
+        self.calls.get(call).map(|c| &c.invite)
+    }
+
+    /// Limits the calls held at once (PJSUA2's `uaConfig.maxCalls`): an
+    /// INVITE beyond it is refused 486 at once, before any 100 Trying and
+    /// without making a call. `None`: no limit.
+    pub fn set_max_calls(&mut self, max: Option<usize>) {
+        self.calls.max_calls = max;
+    }
+
     /// What the user agent knows of a call.
     pub fn call_status(&self, call: CallId) -> Option<CallStatus> {
         self.calls.get(call).map(Call::status)
@@ -633,6 +653,14 @@ impl UserAgent {
                 let _ = ua.stack_mut().respond(now, tx, &r);
             }
         };
+        if self
+            .calls
+            .max_calls
+            .is_some_and(|max| self.calls.ids().count() >= max)
+        {
+            respond(self, StatusCode::BUSY_HERE);
+            return;
+        }
         let Some(account) = self.select_account(request) else {
             respond(self, StatusCode::TEMPORARILY_UNAVAILABLE);
             return;
@@ -757,6 +785,9 @@ impl UserAgent {
             asked_se: 0,
             offered_timer,
             timer: None,
+            started_at: now,
+            responded_at: None,
+            remote_offerer: !request.body().is_empty(),
             invite_tx: None,
             dialog_set: None,
             cancel_pending: false,
@@ -995,6 +1026,9 @@ impl UserAgent {
         if status.is_provisional() || status.is_final() {
             c.last_code = status.code();
             c.last_reason = reason_of(response);
+        }
+        if status.code() > 100 && c.responded_at.is_none() {
+            c.responded_at = Some(now);
         }
         let pending_cancel = c.cancel_pending && status.is_provisional();
         let mut redirected = None;

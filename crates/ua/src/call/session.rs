@@ -103,6 +103,12 @@ pub struct CallStatus {
     pub remote_uri: String,
     /// The peer's Contact, once known.
     pub remote_contact: Option<String>,
+    /// When the call was made (the INVITE sent or received).
+    pub started_at: Instant,
+    /// When the first response came or went (PJSUA2's `responseTime`).
+    pub responded_at: Option<Instant>,
+    /// Whether the peer made the first offer (PJSUA2's `remOfferer`).
+    pub remote_offerer: bool,
     /// When the call was answered (the 2xx).
     pub connected_at: Option<Instant>,
     /// When it ended.
@@ -219,6 +225,9 @@ pub(crate) struct Call {
     pub(crate) reinvite_ack: Option<(ClientTxId, Message)>,
     /// A re-offer to retry after a 491 (RFC 3261 §14.1), and when.
     pub(crate) retry: Option<(Instant, Reoffer, ReofferMethod)>,
+    pub(crate) started_at: Instant,
+    pub(crate) responded_at: Option<Instant>,
+    pub(crate) remote_offerer: bool,
     pub(crate) connected_at: Option<Instant>,
     pub(crate) disconnected_at: Option<Instant>,
 }
@@ -241,6 +250,9 @@ impl Call {
             local_contact: self.local_contact.clone(),
             remote_uri: self.remote_uri.clone(),
             remote_contact: self.dialog.as_ref().map(|d| d.remote_target().to_string()),
+            started_at: self.started_at,
+            responded_at: self.responded_at,
+            remote_offerer: self.remote_offerer,
             connected_at: self.connected_at,
             disconnected_at: self.disconnected_at,
         }
