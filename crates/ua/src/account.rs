@@ -54,6 +54,9 @@ pub struct AccountSettings {
     pub transport: Option<TransportId>,
     /// How the account's calls use session timers (RFC 4028).
     pub session_timer: crate::call::SessionTimerSettings,
+    /// Whether the account's calls use reliable provisional responses
+    /// (RFC 3262 100rel/PRACK).
+    pub prack: crate::call::PrackUse,
 }
 
 impl std::fmt::Debug for AccountSettings {
@@ -97,6 +100,7 @@ impl Default for AccountSettings {
             },
             transport: None,
             session_timer: crate::call::SessionTimerSettings::default(),
+            prack: crate::call::PrackUse::NotUsed,
         }
     }
 }

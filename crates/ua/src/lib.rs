@@ -19,7 +19,7 @@ mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
 pub use call::{
-    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, RedirectOp, Reoffer,
+    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, PrackUse, RedirectOp, Reoffer,
     ReofferMethod, SessionTimerSettings, TimerUse, TransferRequest,
 };
 pub use user_agent::{

@@ -28,8 +28,9 @@ use crate::timers::Timers;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 
 /// The SIP extensions the user agent implements, which a peer may
-/// `Require` (RFC 3891 Replaces, RFC 4028 session timers).
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["replaces", "timer"];
+/// `Require` (RFC 3891 Replaces, RFC 4028 session timers, RFC 3262
+/// 100rel — an account without 100rel refuses it with 420 itself).
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["replaces", "timer", "100rel"];
 
 /// What the user agent reports to its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1389,3 +1389,136 @@ fn max_calls_refuses_486_before_any_provisional_and_status_has_the_times() {
     let ours = s.alice().ua.call_status(first).unwrap();
     assert!(!ours.remote_offerer);
 }
+
+/// Datagrams `from` sent whose text starts with `prefix` (any fate).
+fn sent(world: &World<Phone>, from: &str, prefix: &str) -> usize {
+    world
+        .trace()
+        .entries()
+        .iter()
+        .filter(|e| match &e.event {
+            testkit::TraceEvent::Datagram {
+                from: f, preview, ..
+            } => *f == addr(from) && preview.starts_with(prefix.as_bytes()),
+            _ => false,
+        })
+        .count()
+}
+
+fn set_prack(s: &mut Setup, who: usize, prack: ua::PrackUse) {
+    let now = s.world.now();
+    let acc = s.world.agent(who).ua.accounts().next().unwrap();
+    let mut st = s.world.agent(who).ua.account_settings(acc).unwrap().clone();
+    st.prack = prack;
+    s.world
+        .agent_mut(who)
+        .ua
+        .modify_account(now, acc, st)
+        .unwrap();
+}
+
+#[test]
+fn reliable_provisional_responses_are_pracked_and_stop_retransmitting() {
+    use ua::PrackUse;
+    let mut s = setup(100, clean());
+    s.world.enable_trace();
+    set_prack(&mut s, 0, PrackUse::Optional);
+    set_prack(&mut s, 1, PrackUse::Optional);
+    s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(183);
+    s.run(3000);
+    assert_eq!(
+        sent(&s.world, BOB, "SIP/2.0 183"),
+        1,
+        "PRACKed before any retransmission"
+    );
+    assert_eq!(sent(&s.world, ALICE, "PRACK "), 1);
+    assert_eq!(s.alice().media().len(), 1, "the 183's answer negotiated");
+    s.bob_answers(200);
+    assert!(
+        s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)
+            && w.agent(1).last_state() == Some(CallState::Confirmed))
+    );
+}
+
+#[test]
+fn reliable_provisional_responses_survive_loss_and_without_prack_the_call_fails() {
+    use ua::PrackUse;
+    for seed in 110..114 {
+        let link = LinkConfig {
+            loss: 0.3,
+            ..LinkConfig::default()
+        };
+        let mut s = setup(seed, link);
+        set_prack(&mut s, 0, PrackUse::Optional);
+        set_prack(&mut s, 1, PrackUse::Mandatory);
+        s.call_bob();
+        assert!(
+            s.run_until(40, |w| w.agent(1).incoming().is_some()),
+            "seed {seed}"
+        );
+        s.bob_answers(180);
+        s.run(10_000);
+        s.bob_answers(200);
+        assert!(
+            s.run_until(40, |w| w.agent(0).last_state()
+                == Some(CallState::Confirmed)
+                && w.agent(1).last_state() == Some(CallState::Confirmed)),
+            "seed {seed}: {:?} / {:?}",
+            s.alice().states(),
+            s.bob().states()
+        );
+    }
+    // Alice's PRACKs never arrive: after 64·T1 Bob refuses the INVITE.
+    let mut s = setup(120, clean());
+    set_prack(&mut s, 0, PrackUse::Optional);
+    set_prack(&mut s, 1, PrackUse::Optional);
+    s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.world.network_mut().set_link(
+        addr(ALICE),
+        addr(BOB),
+        LinkConfig {
+            loss: 1.0,
+            ..LinkConfig::default()
+        },
+    );
+    s.bob_answers(180);
+    assert!(s.run_until(40, |w| w.agent(1).last_state()
+        == Some(CallState::Disconnected)));
+    assert_eq!(
+        s.bob().states().last(),
+        Some(&(CallState::Disconnected, 500))
+    );
+}
+
+#[test]
+fn a_100rel_mismatch_is_refused_with_420_or_421() {
+    use ua::PrackUse;
+    // Bob requires 100rel, Alice does not offer it: 421.
+    let mut s = setup(130, clean());
+    set_prack(&mut s, 1, PrackUse::Mandatory);
+    let call = s.call_bob();
+    s.run(500);
+    assert_eq!(
+        s.alice()
+            .ua
+            .call_status(call)
+            .map(|c| (c.state, c.last_code)),
+        Some((CallState::Disconnected, 421))
+    );
+    // Alice requires it, Bob does not use it: 420.
+    let mut s = setup(131, clean());
+    set_prack(&mut s, 0, PrackUse::Mandatory);
+    let call = s.call_bob();
+    s.run(500);
+    assert_eq!(
+        s.alice()
+            .ua
+            .call_status(call)
+            .map(|c| (c.state, c.last_code)),
+        Some((CallState::Disconnected, 420))
+    );
+    assert!(s.bob().incoming().is_none());
+}

@@ -6,7 +6,7 @@ use ua::AccountSettings;
 use ua::registration::{ContactRewrite, RetryPolicy};
 
 use crate::config::{
-    AccountConfig, AuthCredInfo, CredDataType, DigestAlgorithm, SessionTimerUse, UaConfig,
+    AccountConfig, AuthCredInfo, CredDataType, DigestAlgorithm, PrackUse, SessionTimerUse, UaConfig,
 };
 use crate::error::{Error, Result, status};
 
@@ -144,6 +144,11 @@ pub(crate) fn account_settings(
             },
             session_expires: cfg.call_config.timer_sess_expires_sec,
             min_se: cfg.call_config.timer_min_se_sec,
+        },
+        prack: match cfg.call_config.prack_use {
+            PrackUse::NotUsed => ua::PrackUse::NotUsed,
+            PrackUse::Mandatory => ua::PrackUse::Mandatory,
+            PrackUse::Optional => ua::PrackUse::Optional,
         },
     })
 }

@@ -15,6 +15,7 @@ use sip_core::rng::Rng;
 use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
+use super::prack::{PrackUse, rseq_of, wants_100rel};
 use super::session::{
     Call, CallId, CallRole, CallState, CallStatus, RedirectOp, Reoffer, ReofferMethod,
     Retransmission,
@@ -253,16 +254,26 @@ impl UserAgent {
         let st = settings.session_timer;
         let asked_se = st.session_expires.max(st.min_se).max(timer::MIN_SE_FLOOR);
         builder = builder.header(HeaderName::Allow, ALLOW_METHODS);
-        if st.timer_use == TimerUse::Inactive {
-            builder = builder.header(HeaderName::Supported, "replaces");
-        } else {
+        let mut supported = vec!["replaces"];
+        let mut required = Vec::new();
+        if settings.prack != PrackUse::NotUsed {
+            supported.push("100rel");
+        }
+        if settings.prack == PrackUse::Mandatory {
+            required.push("100rel");
+        }
+        if st.timer_use != TimerUse::Inactive {
+            supported.push("timer");
             builder = builder
-                .header(HeaderName::Supported, "replaces, timer")
                 .header(HeaderName::SessionExpires, asked_se)
                 .header(HeaderName::MinSe, st.min_se.max(timer::MIN_SE_FLOOR));
             if st.timer_use == TimerUse::Required {
-                builder = builder.header(HeaderName::Require, "timer");
+                required.push("timer");
             }
+        }
+        builder = builder.header(HeaderName::Supported, supported.join(", "));
+        if !required.is_empty() {
+            builder = builder.header(HeaderName::Require, required.join(", "));
         }
         if let Some(agent) = self.user_agent_header() {
             builder = builder.header(HeaderName::UserAgent, agent);
@@ -305,6 +316,10 @@ impl UserAgent {
             started_at: now,
             responded_at: None,
             remote_offerer: false,
+            use_100rel: false,
+            rseq: 0,
+            reliable: None,
+            acked_rseq: None,
             invite_tx: Some(tx),
             dialog_set: Some(set),
             cancel_pending: false,
@@ -421,11 +436,19 @@ impl UserAgent {
         } else {
             CallState::Early
         };
+        let response = if status.is_provisional() {
+            self.make_reliable(now, call, tx, response)
+        } else {
+            response
+        };
         if let Err(e) = self.stack_mut().respond(now, tx, &response) {
             tracing::debug!(error = %e, "response not sent");
         }
         if status.is_success() {
             self.calls.by_server.remove(&tx);
+            if let Some(c) = self.calls.get_mut(call) {
+                c.reliable = None;
+            }
         }
         if let Some(session) = negotiated {
             self.push_event(UaEvent::CallMedia {
@@ -754,6 +777,28 @@ impl UserAgent {
             )),
             _ => None,
         };
+        // RFC 3262: 100rel required by the caller and not used here (420),
+        // or required by us and not supported by the caller (421).
+        let requires_100rel = request
+            .raw_values(HeaderName::Require)
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("100rel"));
+        let refusal = match settings.prack {
+            PrackUse::NotUsed if requires_100rel => Some((StatusCode::new(420), "Unsupported")),
+            PrackUse::Mandatory if !wants_100rel(request) => {
+                Some((StatusCode::new(421), "Require"))
+            }
+            _ => None,
+        };
+        if let Some((Some(code), header)) = refusal {
+            let tag = self.token(10);
+            if let Ok(mut r) = Message::response_to(request, code).to_tag(&tag).build() {
+                r.push_raw(header, "100rel");
+                let _ = self.stack_mut().respond(now, tx, &r);
+            }
+            return;
+        }
+        let use_100rel = settings.prack != PrackUse::NotUsed && wants_100rel(request);
         // 100 Trying at once: the application may take its time.
         if let Ok(trying) = Message::response_to(request, StatusCode::TRYING).build() {
             let _ = self.stack_mut().respond(now, tx, &trying);
@@ -788,6 +833,10 @@ impl UserAgent {
             started_at: now,
             responded_at: None,
             remote_offerer: !request.body().is_empty(),
+            use_100rel,
+            rseq: (self.rng_u64() % 0x7fff_ffff) as u32,
+            reliable: None,
+            acked_rseq: None,
             invite_tx: None,
             dialog_set: None,
             cancel_pending: false,
@@ -853,6 +902,10 @@ impl UserAgent {
             }
             (Some(Method::Invite | Method::Update), Some(tx)) => {
                 self.call_on_reoffer(now, call, tx, request);
+                true
+            }
+            (Some(Method::Prack), Some(tx)) => {
+                self.call_on_prack(now, call, tx, request);
                 true
             }
             (Some(Method::Refer), Some(tx)) => {
@@ -1164,6 +1217,16 @@ impl UserAgent {
                 }
             }
         }
+        if status.is_provisional() {
+            if let (Some(rseq), Some(tag)) = (
+                rseq_of(response),
+                response.to().and_then(|t| t.tag().map(str::to_owned)),
+            ) {
+                if let Err(e) = self.send_prack(now, call, &tag, rseq) {
+                    tracing::debug!(error = %e, "PRACK not sent");
+                }
+            }
+        }
         if pending_cancel {
             self.cancel_invite(now, call);
         }
@@ -1401,6 +1464,14 @@ impl UserAgent {
                 if let Err(e) = self.reoffer(now, call, what, method) {
                     tracing::debug!(error = %e, "re-offer after 491 not sent");
                 }
+            }
+            if self
+                .calls
+                .get(call)
+                .and_then(|c| c.reliable.as_ref())
+                .is_some_and(|r| r.next.min(r.give_up) <= now)
+            {
+                self.reliable_timeouts(now, call);
             }
             let due_timer = self
                 .calls

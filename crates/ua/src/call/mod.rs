@@ -26,6 +26,7 @@
 
 mod agent;
 mod midcall;
+mod prack;
 mod requests;
 mod session;
 mod timer;
@@ -33,6 +34,7 @@ mod transfer;
 
 pub use self::agent::CallError;
 pub(crate) use self::agent::CallTable;
+pub use self::prack::PrackUse;
 pub use self::requests::CallRequest;
 pub use self::session::{
     CallId, CallRole, CallState, CallStatus, RedirectOp, Reoffer, ReofferMethod,

@@ -201,6 +201,14 @@ pub(crate) struct Call {
     pub(crate) offered_timer: Option<(u32, bool, bool)>,
     /// The running session timer.
     pub(crate) timer: Option<super::timer::SessionTimer>,
+    /// Whether this call's provisional responses are reliable (RFC 3262).
+    pub(crate) use_100rel: bool,
+    /// Callee: the last RSeq sent.
+    pub(crate) rseq: u32,
+    /// Callee: the reliable provisional response waiting for its PRACK.
+    pub(crate) reliable: Option<super::prack::Reliable>,
+    /// Caller: the last RSeq PRACKed.
+    pub(crate) acked_rseq: Option<u32>,
     /// Caller: the INVITE's transaction, until its final response.
     pub(crate) invite_tx: Option<ClientTxId>,
     /// Caller: the dialogs the INVITE may make, until one is confirmed.
@@ -263,6 +271,10 @@ impl Call {
         let retransmit = self.retransmission.as_ref().map(|r| r.next.min(r.give_up));
         let retry = self.retry.as_ref().map(|r| r.0);
         let timer = self.timer.as_ref().map(|t| t.deadline);
-        [retransmit, retry, timer].into_iter().flatten().min()
+        let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
+        [retransmit, retry, timer, reliable]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
