@@ -19,10 +19,14 @@
 //! - requests within a call (`send_in_call`: INFO, MESSAGE, any method;
 //!   INFO and MESSAGE received as `UaEvent::CallRequest`);
 //! - transfer (`transfer` blind or with Replaces, `answer_transfer`,
-//!   `notify_transfer`; `TransferRequest`/`TransferStatus` events).
+//!   `notify_transfer`; `TransferRequest`/`TransferStatus` events), an
+//!   incoming INVITE with Replaces (`replaced_call`, or 481);
+//! - session timers (RFC 4028: 422, refresher, BYE on expiry) and reliable
+//!   provisional responses (RFC 3262: RSeq, PRACK), per account settings;
+//! - `set_max_calls`: 486 before any provisional response.
 //!
-//! Next: 100rel/PRACK, session timers, an INVITE with Replaces taking over
-//! a call, challenges to in-dialog requests.
+//! Next: challenges to in-dialog requests, UPDATE-based session refresh,
+//! the second reliable provisional response queued behind the first.
 
 mod agent;
 mod midcall;
