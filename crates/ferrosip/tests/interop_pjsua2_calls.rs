@@ -32,25 +32,32 @@ fn peer(user: &str) -> Pjsua2Options {
     Pjsua2Peer::options().user(user).codecs(&["PCMU", "PCMA"])
 }
 
-/// ferrosip's side: the states it saw and the calls it took.
+/// What ferrosip's side saw: the states, and the calls it took.
+#[derive(Default)]
+struct Seen {
+    states: Vec<(InvState, i32)>,
+    calls: Vec<Call>,
+}
+
+/// ferrosip's side.
 #[derive(Clone, Default)]
-struct Side(Arc<Mutex<(Vec<(InvState, i32)>, Vec<Call>)>>);
+struct Side(Arc<Mutex<Seen>>);
 
 impl Side {
     fn states(&self) -> Vec<(InvState, i32)> {
-        self.0.lock().unwrap().0.clone()
+        self.0.lock().unwrap().states.clone()
     }
     fn last(&self) -> Option<InvState> {
         self.states().last().map(|s| s.0)
     }
     fn call(&self) -> Option<Call> {
-        self.0.lock().unwrap().1.last().cloned()
+        self.0.lock().unwrap().calls.last().cloned()
     }
 }
 
 impl CallHandler for Side {
     fn on_call_state(&mut self, _call: &Call, prm: &OnCallStateParam) {
-        self.0.lock().unwrap().0.push((prm.state, prm.code));
+        self.0.lock().unwrap().states.push((prm.state, prm.code));
     }
 }
 
@@ -64,7 +71,7 @@ impl AccountHandler for Side {
             })
             .unwrap();
         }
-        self.0.lock().unwrap().1.push(call);
+        self.0.lock().unwrap().calls.push(call);
     }
 }
 
