@@ -1,9 +1,8 @@
 //! Delivering the user agent's call events: an incoming call to its
 //! account's `on_incoming_call`, state changes and negotiated media to the
 //! call's handler — with the streams built, changed or destroyed first —
-//! and the release of a call once its last event was delivered. Events
-//! with no callback yet get PJSUA2's default answer (a redirection is not
-//! followed) or a refusal (a transfer request).
+//! and the release of a call once its last event was delivered. Mid-call
+//! events go to [`super::events`].
 
 use std::time::{Duration, Instant};
 
@@ -36,35 +35,25 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         } => state_changed(ep, call, state, code, reason),
         UaEvent::CallMedia { call, session } => media_changed(ep, call, &session),
         UaEvent::CallRedirected { call, target, code } => {
-            // PJSUA2's default `onCallRedirected` answers STOP: the call
-            // ends with the 3xx. (ferrosip has no `onCallRedirected` yet.)
-            tracing::info!(
-                target: "pjsua",
-                "Call {}: redirected ({code}) to {target}, not followed: the call ends (onCallRedirected is not available yet)",
-                call.index
-            );
-            if let Ok(runtime) = ep.runtime("Call") {
-                runtime.with_engine(|ua, now| {
-                    let _ = ua.process_redirect(now, call, ua::RedirectOp::Stop);
-                });
-            }
+            super::events::redirected(ep, call, target, code);
         }
-        UaEvent::TransferRequest { call, .. } => {
-            // Without `onCallTransferRequest` nothing can make the new
-            // call: refuse rather than leave the REFER unanswered.
-            tracing::info!(
-                target: "pjsua",
-                "Call {}: transfer request refused with 603 (onCallTransferRequest is not available yet)",
-                call.index
-            );
-            if let Ok(runtime) = ep.runtime("Call") {
-                runtime.with_engine(|ua, now| {
-                    let _ = ua.answer_transfer(now, call, 603);
-                });
-            }
+        UaEvent::TransferRequest { call, request } => {
+            super::events::transfer_request(ep, call, &request);
         }
-        // INFO/MESSAGE in a call, results of our in-call requests, the
-        // progress of our transfers: no callbacks for them yet.
+        UaEvent::TransferStatus {
+            call,
+            code,
+            reason,
+            final_notify,
+        } => super::events::transfer_status(ep, call, code, reason, final_notify),
+        UaEvent::CallRequest { call, request } => super::events::request(ep, call, &request),
+        UaEvent::CallRequestResult {
+            call,
+            transaction,
+            method,
+            code,
+            reason,
+        } => super::events::request_result(ep, call, transaction, method, code, reason),
         _ => {}
     }
 }
@@ -91,6 +80,15 @@ fn incoming(ep: &Endpoint, call: CallId, account: AccountId) {
         );
         refuse(ep, call, 486, Some("Too many calls"));
         return;
+    }
+    let replaced = ep
+        .runtime("Call")
+        .ok()
+        .and_then(|rt| rt.with_engine(|ua, _| ua.replaced_call(call)));
+    if let Some(old) = replaced {
+        if super::events::replace(ep, call, account, old) {
+            return;
+        }
     }
     let handler = account::handler_of(ep, account);
     let config = Account::handle(ep, account).config();
@@ -158,6 +156,46 @@ fn incoming(ep: &Endpoint, call: CallId, account: AccountId) {
     }
 }
 
+/// Files an incoming call the library takes itself (one replacing
+/// another) with `handler`: binds its media as for `on_incoming_call`.
+/// None (and the call answered 500) when no transport can be bound.
+pub(crate) fn take_incoming(
+    ep: &Endpoint,
+    call: CallId,
+    account: AccountId,
+    handler: Box<dyn super::handler::CallHandler>,
+) -> Option<Call> {
+    let title = "Call (replacing)";
+    let config = Account::handle(ep, account).config().ok()?;
+    let mut table = lock(&ep.inner.calls);
+    let media = MediaPlan::for_account(ep, &config, title).and_then(|plan| {
+        let cursor = table.cursor(account, plan.first_port());
+        CallMedia::allocate(plan, 1, cursor, title)
+    });
+    match media {
+        Ok(media) => {
+            table.slots.insert(
+                call,
+                super::table::CallSlot::new(
+                    account,
+                    std::sync::Arc::new(std::sync::Mutex::new(handler)),
+                    crate::config::CallSetting::new(true),
+                    std::sync::Arc::new(std::sync::Mutex::new(media)),
+                    Instant::now(),
+                ),
+            );
+            drop(table);
+            Some(Call::handle(ep, call))
+        }
+        Err(e) => {
+            drop(table);
+            tracing::warn!(target: "pjsua", "Incoming call {} rejected with 500: no media transport: {}", call.index, e.reason);
+            refuse(ep, call, 500, None);
+            None
+        }
+    }
+}
+
 /// The call's handler and media, if the application holds the call.
 fn parts(
     ep: &Endpoint,
@@ -216,7 +254,9 @@ fn state_changed(ep: &Endpoint, call: CallId, state: ua::CallState, code: u16, r
         code: i32::from(code),
         reason,
     };
+    let reason = prm.reason.clone();
     lock(&handler).on_call_state(&handle, &prm);
+    super::events::transfer_progress(ep, call, state, code, &reason);
     if disconnected {
         let retired = lock(&media).close();
         retire(&handler, &handle, retired);
@@ -230,9 +270,31 @@ fn media_changed(ep: &Endpoint, call: CallId, session: &sdp::neg::NegotiatedSess
         return;
     };
     let handle = Call::handle(ep, call);
+    let (local_hold, own_offer, opt) = lock(&ep.inner.calls)
+        .slots
+        .get_mut(&call)
+        .map(|s| {
+            (
+                s.local_hold,
+                std::mem::take(&mut s.own_offer),
+                s.setting.clone(),
+            )
+        })
+        .unwrap_or_default();
+    // A new session of a call that had one, not from our re-offer: the
+    // peer offered (already answered by the user agent).
+    let renegotiated = !lock(&media).infos().is_empty();
+    if renegotiated && !own_offer {
+        let mut prm = super::handler::OnCallRxOfferParam {
+            offer: crate::config::SdpSession::default(),
+            status_code: 200,
+            opt,
+        };
+        lock(&handler).on_call_rx_offer(&handle, &mut prm);
+    }
     let retired = lock(&media).retire(session);
     retire(&handler, &handle, retired);
-    let created = lock(&media).apply(ep, session, "Call (media)");
+    let created = lock(&media).apply(ep, session, local_hold, "Call (media)");
     for (idx, stream) in created {
         let prm = OnStreamCreatedParam {
             stream,

@@ -4,6 +4,9 @@
 use super::Call;
 use super::info::InvState;
 use crate::account::SipRxData;
+use crate::config::enums::pj_enum;
+use crate::config::{CallSetting, DtmfMethod, SdpSession, Token};
+use crate::error::{Error, status};
 use crate::media::AudioMedia;
 
 /// PJSIP's `pjsip_event_id_e` value `PJSIP_EVENT_UNKNOWN`.
@@ -63,12 +66,249 @@ pub struct OnCallStateParam {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OnCallMediaStateParam {}
 
-/// PJSUA2's `OnCallTsxStateParam`: a transaction of the call changed
-/// state (not delivered yet).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// PJSUA2's `OnCallTsxStateParam`: a transaction of the call other than
+/// the INVITE session's own ended. ferrosip reports two kinds (a "lite"
+/// `onCallTsxState`): the final answer to a request the application sent
+/// in the call ([`Call::send_request`], instant messages, typing
+/// indications, SIP INFO DTMF), and a request received in the call (INFO,
+/// MESSAGE), which the library answered 200. PJSUA2 carries the message in
+/// `e`; ferrosip adds its method and status instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OnCallTsxStateParam {
-    /// The event.
+    /// The event (`PJSIP_EVENT_TSX_STATE`).
     pub e: SipEvent,
+    /// The request's method (`INFO`, `MESSAGE`, …; a ferrosip addition).
+    pub method: String,
+    /// The final status: the answer received, or the 200 sent (a ferrosip
+    /// addition). 408/503 when our request got no answer.
+    pub status_code: i32,
+    /// Its reason phrase (a ferrosip addition).
+    pub reason: String,
+    /// True for a request the peer sent, false for one of ours (a
+    /// ferrosip addition; PJSUA2's `e.body.tsxState.tsx.role`).
+    pub incoming: bool,
+}
+
+/// `PJSUA_UNKNOWN_DTMF_DURATION`: the duration of a digit reported at its
+/// start (RFC 4733), before its end is known.
+pub const PJSUA_UNKNOWN_DTMF_DURATION: u32 = u32::MAX;
+/// `PJMEDIA_STREAM_DTMF_IS_UPDATE`: the event is an update of a digit
+/// already reported.
+pub const PJMEDIA_STREAM_DTMF_IS_UPDATE: u32 = 1;
+/// `PJMEDIA_STREAM_DTMF_IS_END`: the digit ended.
+pub const PJMEDIA_STREAM_DTMF_IS_END: u32 = 2;
+
+/// PJSUA2's `OnDtmfDigitParam`: a DTMF digit was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnDtmfDigitParam {
+    /// How it came: RFC 2833/4733 events or SIP INFO.
+    pub method: DtmfMethod,
+    /// The digit (`"0"`–`"9"`, `"*"`, `"#"`, `"A"`–`"D"`).
+    pub digit: String,
+    /// Its duration in ms: the INFO's `Duration`, or
+    /// [`PJSUA_UNKNOWN_DTMF_DURATION`] for an RFC 4733 digit, reported when
+    /// it starts (as PJSUA does).
+    pub duration: u32,
+}
+
+/// PJSUA2's `OnDtmfEventParam`: the start or end of a DTMF digit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnDtmfEventParam {
+    /// How it came.
+    pub method: DtmfMethod,
+    /// When the event began, ms (the RFC 4733 timestamp in ms of the
+    /// codec's clock; 0 for SIP INFO).
+    pub timestamp: u32,
+    /// The digit.
+    pub digit: String,
+    /// Its duration so far, ms (0 at the start).
+    pub duration: u32,
+    /// `PJMEDIA_STREAM_DTMF_IS_END` when the digit ended (SIP INFO: always),
+    /// 0 at its start.
+    pub flags: u32,
+}
+
+/// PJSUA2's `OnInstantMessageParam`: a MESSAGE arrived within the call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnInstantMessageParam {
+    /// The sender (the From header's value).
+    pub from_uri: String,
+    /// The recipient (the To header's value).
+    pub to_uri: String,
+    /// The sender's Contact, if any.
+    pub contact_uri: String,
+    /// The body's content type (`text/plain`).
+    pub content_type: String,
+    /// The message.
+    pub msg_body: String,
+    /// The MESSAGE (its whole text).
+    pub rdata: SipRxData,
+}
+
+/// PJSUA2's `OnTypingIndicationParam`: an RFC 3994 typing indication
+/// arrived within the call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnTypingIndicationParam {
+    /// The sender.
+    pub from_uri: String,
+    /// The recipient.
+    pub to_uri: String,
+    /// The sender's Contact, if any.
+    pub contact_uri: String,
+    /// Whether the peer is typing (`<state>active</state>`).
+    pub is_typing: bool,
+    /// The MESSAGE.
+    pub rdata: SipRxData,
+}
+
+/// PJSUA2's `OnInstantMessageStatusParam`: the answer to a message sent
+/// with [`Call::send_instant_message`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnInstantMessageStatusParam {
+    /// The `userData` the message was sent with.
+    pub user_data: Token,
+    /// Where it went (the call's remote URI).
+    pub to_uri: String,
+    /// The message.
+    pub msg_body: String,
+    /// The final status (408 when no answer came).
+    pub code: i32,
+    /// Its reason phrase.
+    pub reason: String,
+    /// The response (not carried yet: empty).
+    pub rdata: SipRxData,
+}
+
+/// PJSUA2's `OnCallRxOfferParam`: the peer sent a new offer (re-INVITE or
+/// UPDATE). In ferrosip this is a notification only: the user agent has
+/// already answered with the call's current capabilities (and hold state)
+/// when it is delivered, just before `on_call_media_state`; `status_code`
+/// and `opt` are informative and changing them has no effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnCallRxOfferParam {
+    /// The offer (not carried yet: empty).
+    pub offer: SdpSession,
+    /// The answer's status, 200.
+    pub status_code: i32,
+    /// The call's settings.
+    pub opt: CallSetting,
+}
+
+/// PJSUA2's `OnCallTransferRequestParam`: the peer asks us (REFER) to
+/// call `dst_uri`.
+///
+/// PJSUA2's `newCall` is a `Call*` the application creates for the new
+/// call; in ferrosip the handler gives the new call's handler instead
+/// (`new_call`), and the library makes the call itself from the same
+/// account, with the Referred-By and (attended transfer) Replaces of the
+/// REFER. Without `new_call` the new call runs with a [`NoCallHandler`]
+/// and the log says so (PJSUA2 warns the same way).
+pub struct OnCallTransferRequestParam {
+    /// Whom to call: the Refer-To URI (its `?Replaces=` part removed). The
+    /// handler may change it to redirect the transfer.
+    pub dst_uri: String,
+    /// The answer to the REFER: 202 by default; a final error refuses the
+    /// transfer.
+    pub status_code: i32,
+    /// The new call's settings.
+    pub opt: CallSetting,
+    /// The handler of the new call (PJSUA2's `newCall`).
+    pub new_call: Option<Box<dyn CallHandler>>,
+}
+
+impl std::fmt::Debug for OnCallTransferRequestParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnCallTransferRequestParam")
+            .field("dst_uri", &self.dst_uri)
+            .field("status_code", &self.status_code)
+            .field("opt", &self.opt)
+            .field("new_call", &self.new_call.is_some())
+            .finish()
+    }
+}
+
+/// PJSUA2's `OnCallTransferStatusParam`: how the call we asked the peer
+/// to make goes (its NOTIFYs, or the refusal of our REFER).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnCallTransferStatusParam {
+    /// The new call's status (100, 180, 200, 486, …).
+    pub status_code: i32,
+    /// Its reason phrase.
+    pub reason: String,
+    /// Whether this is the last report.
+    pub final_notify: bool,
+    /// Whether to keep receiving reports: true on entry; set false to get
+    /// no more (PJSUA's `p_cont`). As in PJSUA2 the library does not hang
+    /// the call up after a successful transfer: do it here (PJSUA's own
+    /// application does, on a final 2xx).
+    pub cont: bool,
+}
+
+/// PJSUA2's `OnCallReplaceRequestParam`: an INVITE with Replaces (RFC
+/// 3891) asks to replace this call. Delivered to the replaced call's
+/// handler, instead of the account's `on_incoming_call`.
+pub struct OnCallReplaceRequestParam {
+    /// The INVITE (not carried yet: empty).
+    pub rdata: SipRxData,
+    /// 200 (accept: the new call is answered 200 at once and this call is
+    /// hung up); a final error refuses the new call.
+    pub status_code: i32,
+    /// The reason phrase of a refusal ("" for the standard one).
+    pub reason: String,
+    /// The new call's settings.
+    pub opt: CallSetting,
+    /// The new call's handler (PJSUA2's `newCall`); none: a
+    /// [`NoCallHandler`].
+    pub new_call: Option<Box<dyn CallHandler>>,
+}
+
+impl std::fmt::Debug for OnCallReplaceRequestParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnCallReplaceRequestParam")
+            .field("status_code", &self.status_code)
+            .field("reason", &self.reason)
+            .field("opt", &self.opt)
+            .field("new_call", &self.new_call.is_some())
+            .finish()
+    }
+}
+
+/// PJSUA2's `OnCallReplacedParam`: this call was replaced by another,
+/// which was answered; this one is hung up right after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnCallReplacedParam {
+    /// The new call's id.
+    pub new_call_id: i32,
+    /// The new call.
+    pub new_call: Call,
+}
+
+/// PJSUA2's `OnCallRedirectedParam`: the INVITE was answered 3xx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnCallRedirectedParam {
+    /// The target being asked about (one Contact of the 3xx).
+    pub target_uri: String,
+    /// The event (`PJSIP_EVENT_TSX_STATE`).
+    pub e: SipEvent,
+}
+
+pj_enum! {
+    /// What to do with a redirection target (PJSIP's `pjsip_redirect_op`).
+    RedirectOp, default Stop {
+        /// Skip this target; the next one is asked about
+        /// (`PJSIP_REDIRECT_REJECT`).
+        Reject = 0,
+        /// Call it (`PJSIP_REDIRECT_ACCEPT`).
+        Accept = 1,
+        /// Call it, and make it the call's remote URI
+        /// (`PJSIP_REDIRECT_ACCEPT_REPLACE`; ferrosip always does).
+        AcceptReplace = 2,
+        /// Decide later with [`Call::process_redirect`]
+        /// (`PJSIP_REDIRECT_PENDING`).
+        Pending = 3,
+        /// Give up: the call ends with the 3xx (`PJSIP_REDIRECT_STOP`).
+        Stop = 4,
+    }
 }
 
 /// PJSUA2's `OnStreamCreatedParam`: an audio stream of the call joined the
@@ -110,10 +350,79 @@ pub trait CallHandler: Send {
         let _ = (call, prm);
     }
 
-    /// A transaction of the call changed state (PJSUA2's
-    /// `onCallTsxState`; not delivered yet).
+    /// A request of the call other than the session's own ended (PJSUA2's
+    /// `onCallTsxState`, see [`OnCallTsxStateParam`] for what is reported).
     fn on_call_tsx_state(&mut self, call: &Call, prm: &OnCallTsxStateParam) {
         let _ = (call, prm);
+    }
+
+    /// The peer sent a new offer, already answered (PJSUA2's
+    /// `onCallRxOffer`; a notification in ferrosip, see
+    /// [`OnCallRxOfferParam`]).
+    fn on_call_rx_offer(&mut self, call: &Call, prm: &mut OnCallRxOfferParam) {
+        let _ = (call, prm);
+    }
+
+    /// A DTMF digit was received, by RFC 4733 (at its start) or SIP INFO
+    /// (PJSUA2's `onDtmfDigit`).
+    fn on_dtmf_digit(&mut self, call: &Call, prm: &OnDtmfDigitParam) {
+        let _ = (call, prm);
+    }
+
+    /// A DTMF digit started or ended (PJSUA2's `onDtmfEvent`): RFC 4733
+    /// gives both, SIP INFO the end only.
+    fn on_dtmf_event(&mut self, call: &Call, prm: &OnDtmfEventParam) {
+        let _ = (call, prm);
+    }
+
+    /// A MESSAGE arrived in the call (PJSUA2's `Call::onInstantMessage`).
+    fn on_instant_message(&mut self, call: &Call, prm: &OnInstantMessageParam) {
+        let _ = (call, prm);
+    }
+
+    /// The answer to [`Call::send_instant_message`] came (PJSUA2's
+    /// `Call::onInstantMessageStatus`).
+    fn on_instant_message_status(&mut self, call: &Call, prm: &OnInstantMessageStatusParam) {
+        let _ = (call, prm);
+    }
+
+    /// A typing indication arrived in the call (PJSUA2's
+    /// `Call::onTypingIndication`).
+    fn on_typing_indication(&mut self, call: &Call, prm: &OnTypingIndicationParam) {
+        let _ = (call, prm);
+    }
+
+    /// The peer asks us to call someone else (PJSUA2's
+    /// `onCallTransferRequest`). Leave `status_code` at 202 to accept (set
+    /// `new_call` to handle the new call), set a final error to refuse.
+    fn on_call_transfer_request(&mut self, call: &Call, prm: &mut OnCallTransferRequestParam) {
+        let _ = (call, prm);
+    }
+
+    /// Progress of a transfer we asked for with [`Call::xfer`] or
+    /// [`Call::xfer_replaces`] (PJSUA2's `onCallTransferStatus`).
+    fn on_call_transfer_status(&mut self, call: &Call, prm: &mut OnCallTransferStatusParam) {
+        let _ = (call, prm);
+    }
+
+    /// An INVITE asks to replace this call (PJSUA2's
+    /// `onCallReplaceRequest`); leave `status_code` at 200 to accept.
+    fn on_call_replace_request(&mut self, call: &Call, prm: &mut OnCallReplaceRequestParam) {
+        let _ = (call, prm);
+    }
+
+    /// This call was replaced by `prm.new_call` (PJSUA2's
+    /// `onCallReplaced`); it is hung up right after.
+    fn on_call_replaced(&mut self, call: &Call, prm: &OnCallReplacedParam) {
+        let _ = (call, prm);
+    }
+
+    /// The INVITE was redirected (3xx) to `prm.target_uri` (PJSUA2's
+    /// `onCallRedirected`). The default, as in PJSUA2, is
+    /// [`RedirectOp::Stop`]: the call ends with the 3xx.
+    fn on_call_redirected(&mut self, call: &Call, prm: &OnCallRedirectedParam) -> RedirectOp {
+        let _ = (call, prm);
+        RedirectOp::Stop
     }
 
     /// A stream was created and joined the bridge (PJSUA2's

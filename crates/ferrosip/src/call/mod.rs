@@ -50,8 +50,10 @@
 //! ```
 
 mod deliver;
+mod events;
 mod handler;
 mod info;
+mod midcall;
 mod ops;
 mod plan;
 mod report;
@@ -65,16 +67,22 @@ use std::sync::{Arc, Mutex};
 use ua::{CallId, UserAgent};
 
 pub(crate) use self::deliver::{HANGUP_WAIT, clear, deliver, hangup_all, unfinished};
+pub(crate) use self::events::stream_event;
 pub use self::handler::{
-    CallHandler, NoCallHandler, OnCallMediaStateParam, OnCallStateParam, OnCallTsxStateParam,
-    OnIncomingCallParam, OnStreamCreatedParam, OnStreamDestroyedParam, PJSIP_EVENT_RX_MSG,
+    CallHandler, NoCallHandler, OnCallMediaStateParam, OnCallRedirectedParam,
+    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallStateParam,
+    OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
+    OnDtmfEventParam, OnIncomingCallParam, OnInstantMessageParam, OnInstantMessageStatusParam,
+    OnStreamCreatedParam, OnStreamDestroyedParam, OnTypingIndicationParam,
+    PJMEDIA_STREAM_DTMF_IS_END, PJMEDIA_STREAM_DTMF_IS_UPDATE, PJSIP_EVENT_RX_MSG,
     PJSIP_EVENT_TIMER, PJSIP_EVENT_TRANSPORT_ERROR, PJSIP_EVENT_TSX_STATE, PJSIP_EVENT_TX_MSG,
-    PJSIP_EVENT_UNKNOWN, PJSIP_EVENT_USER, SipEvent,
+    PJSIP_EVENT_UNKNOWN, PJSIP_EVENT_USER, PJSUA_UNKNOWN_DTMF_DURATION, RedirectOp, SipEvent,
 };
 pub use self::info::{
     CallInfo, CallMediaInfo, CallMediaStatus, InvState, MediaDir, PJMEDIA_TP_PROTO_RTP_AVP,
     PJMEDIA_VID_INVALID_DEV, SipRole, StreamInfo, TimeVal,
 };
+pub use self::midcall::{DTMF_RELAY, IS_COMPOSING};
 use self::table::CallSlot;
 pub(crate) use self::table::CallTable;
 use crate::account::Account;

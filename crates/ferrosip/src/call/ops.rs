@@ -62,6 +62,18 @@ impl Call {
         prm: &CallOpParam,
         handler: impl CallHandler + 'static,
     ) -> Result<Self> {
+        Self::make_call_boxed(account, dst_uri, prm, Box::new(handler), &[])
+    }
+
+    /// [`Call::make_call`] with a boxed handler and headers added to those
+    /// of `prm.txOption` (a transfer's Referred-By and Replaces).
+    pub(crate) fn make_call_boxed(
+        account: &Account,
+        dst_uri: &str,
+        prm: &CallOpParam,
+        handler: Box<dyn CallHandler>,
+        extra_headers: &[(String, String)],
+    ) -> Result<Self> {
         let title = "Call::makeCall()";
         let ep = account.endpoint().clone();
         let runtime = ep.runtime(title)?;
@@ -92,8 +104,9 @@ impl Call {
             .headers
             .iter()
             .map(|h| (h.h_name.clone(), h.h_value.clone()))
+            .chain(extra_headers.iter().cloned())
             .collect();
-        let handler: SharedCallHandler = Arc::new(Mutex::new(Box::new(handler)));
+        let handler: SharedCallHandler = Arc::new(Mutex::new(handler));
         let media = Arc::new(Mutex::new(media));
         let calls = &ep.inner.calls;
         let id = runtime.with_engine(|ua, now| {
@@ -106,17 +119,9 @@ impl Call {
             let id = ua
                 .make_call_with_headers(now, acc, dst_uri, caps, &headers)
                 .map_err(|e| call_error(title, e))?;
-            table.slots.insert(
-                id,
-                CallSlot {
-                    account: acc,
-                    handler,
-                    setting,
-                    media,
-                    created: now,
-                    first_response: None,
-                },
-            );
+            table
+                .slots
+                .insert(id, CallSlot::new(acc, handler, setting, media, now));
             Ok(id)
         })?;
         tracing::info!(target: "pjsua", "Making call with acc #{} to {dst_uri}", account.id());
@@ -164,14 +169,13 @@ impl Call {
         let (id, account_id) = (offered.call, offered.account);
         table.slots.insert(
             id,
-            CallSlot {
-                account: account_id,
-                handler: Arc::new(Mutex::new(Box::new(handler))),
-                setting: CallSetting::new(true),
-                media: Arc::new(Mutex::new(offered.media)),
-                created: offered.created,
-                first_response: None,
-            },
+            CallSlot::new(
+                account_id,
+                Arc::new(Mutex::new(Box::new(handler))),
+                CallSetting::new(true),
+                Arc::new(Mutex::new(offered.media)),
+                offered.created,
+            ),
         );
         drop(table);
         Ok(Self::handle(ep, id))

@@ -177,6 +177,7 @@ impl CallMedia {
         &mut self,
         ep: &Endpoint,
         session: &NegotiatedSession,
+        local_hold: bool,
         title: &str,
     ) -> Vec<(u32, AudioMedia)> {
         let cfg = ep.config().med_config;
@@ -207,9 +208,11 @@ impl CallMedia {
                 }
             };
             line.dir = MediaDir::from_flags(active.sends(), active.receives());
-            // Hold is not offered by ferrosip yet: a line that is not
-            // sendrecv is held by the peer.
-            let flowing = if line.dir == MediaDir::EncodingDecoding {
+            // As PJSUA: our hold wins; else a line that is not sendrecv is
+            // held by the peer.
+            let flowing = if local_hold {
+                CallMediaStatus::LocalHold
+            } else if line.dir == MediaDir::EncodingDecoding {
                 CallMediaStatus::Active
             } else {
                 CallMediaStatus::RemoteHold
@@ -220,6 +223,7 @@ impl CallMedia {
             }
             match build_stream(ep, &self.plan, &mut self.ports, active, &cfg, title) {
                 Ok((stream, info)) => {
+                    honour_direction(&stream, active.sends(), active.receives());
                     created.push((index, (*stream).clone()));
                     line.stream = Some(stream);
                     line.info = Some(info);
@@ -356,6 +360,45 @@ impl CallMedia {
             }
         }
         out
+    }
+}
+
+/// Makes a stream follow its line's direction in the bridge: a line that
+/// does not send gets nothing from the bridge (its tx level is 0: the
+/// stream sends silence, or with VAD its keep-alives), a line that does
+/// not receive gives the bridge nothing (rx level 0). A hold therefore
+/// silences the audio where the SDP says it stops. The levels are the
+/// port's `adjustTxLevel`/`adjustRxLevel`, which the application may set
+/// again.
+fn honour_direction(stream: &AudioStream, sends: bool, receives: bool) {
+    if !sends {
+        let _ = stream.adjust_tx_level(0.0);
+    }
+    if !receives {
+        let _ = stream.adjust_rx_level(0.0);
+    }
+}
+
+/// The RTP port a line of ours runs on, and its stream, for events of
+/// the media engine.
+impl CallMedia {
+    /// The line whose stream is the bridge port `port`, and the RTP clock
+    /// rate of its codec.
+    pub(crate) fn line_of_port(&self, port: media::bridge::PortId) -> Option<(u32, u32)> {
+        self.lines.iter().enumerate().find_map(|(i, l)| {
+            let stream = l.stream.as_ref()?;
+            let (_, p) = stream.resolve("").ok()?;
+            (p == port).then(|| {
+                let rate = l.info.as_ref().map_or(8000, |info| info.codec_clock_rate);
+                (u32::try_from(i).unwrap_or(u32::MAX), rate)
+            })
+        })
+    }
+
+    /// The stream of line `med_idx` (−1: the first with one), to send
+    /// DTMF through.
+    pub(crate) fn stream(&self, med_idx: i32, title: &str) -> Result<&AudioStream> {
+        self.line(med_idx, title).map(|(_, _, s)| s)
     }
 }
 

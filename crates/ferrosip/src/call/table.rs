@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use sip_core::stack::ClientTxId;
 use ua::{AccountId, CallId};
 
 use super::handler::CallHandler;
@@ -29,6 +30,56 @@ pub(crate) struct CallSlot {
     pub(crate) created: Instant,
     /// When the first response came or went (EARLY or CONNECTING).
     pub(crate) first_response: Option<Instant>,
+    /// We hold the call (`setHold` sent, no unhold since).
+    pub(crate) local_hold: bool,
+    /// A re-offer of ours is in flight: the next media update answers it
+    /// (otherwise a media update of a confirmed call answers the peer's
+    /// offer, for `on_call_rx_offer`).
+    pub(crate) own_offer: bool,
+    /// Requests sent in the call, by transaction, for their answer's
+    /// callback.
+    pub(crate) requests: HashMap<ClientTxId, SentRequest>,
+    /// `on_call_transfer_status` is not wanted any more (`cont` false).
+    pub(crate) transfer_quiet: bool,
+    /// This call was made for the peer's REFER in that call: its progress
+    /// goes there as NOTIFYs until a final one.
+    pub(crate) transfer_for: Option<CallId>,
+}
+
+impl CallSlot {
+    pub(crate) fn new(
+        account: AccountId,
+        handler: SharedCallHandler,
+        setting: CallSetting,
+        media: Arc<Mutex<CallMedia>>,
+        created: Instant,
+    ) -> Self {
+        Self {
+            account,
+            handler,
+            setting,
+            media,
+            created,
+            first_response: None,
+            local_hold: false,
+            own_offer: false,
+            requests: HashMap::new(),
+            transfer_quiet: false,
+            transfer_for: None,
+        }
+    }
+}
+
+/// What a request sent in a call was, for the callback of its answer.
+#[derive(Debug, Clone)]
+pub(crate) enum SentRequest {
+    /// `sendInstantMessage`: its user data and body.
+    Message {
+        user_data: crate::config::Token,
+        body: String,
+    },
+    /// Anything else (INFO, typing indication, `sendRequest`).
+    Other,
 }
 
 /// An incoming call while `onIncomingCall` runs: its media is bound, and

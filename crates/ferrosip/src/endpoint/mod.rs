@@ -364,6 +364,16 @@ impl Endpoint {
         let event = match event {
             EpEvent::Ua(e) => e,
             EpEvent::Media(e) => {
+                // A stream's DTMF goes to the call owning the stream.
+                let e = match e {
+                    MediaEvent::Stream(port, se) => {
+                        match crate::call::stream_event(self, port, se) {
+                            Some(se) => MediaEvent::Stream(port, se),
+                            None => return,
+                        }
+                    }
+                    other => other,
+                };
                 let media = lock(&self.inner.lib).media.clone();
                 if let Some(media) = media {
                     crate::media::deliver(&media, e);
