@@ -490,6 +490,18 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
     eprintln!("on hold: 1 kHz at bob {at_bob:.0}, 600 Hz at alice {at_alice:.0}");
     assert!(at_alice < 200.0, "bob is heard on hold: {at_alice}");
     assert!(at_bob > 5000.0, "the holder's audio still goes: {at_bob}");
+    // The held side sends no RTP at all: nothing more reaches alice's
+    // stream, while bob's keeps receiving.
+    let rx = |c: &Call| c.stream_stat(0).unwrap().rtcp.rx_stat.pkt;
+    let (alice_rx, bob_rx) = (rx(&alice_call), rx(&bob_call));
+    lib.run_for(500);
+    eprintln!(
+        "on hold, RTP received in 500 ms: alice {}, bob {}",
+        rx(&alice_call) - alice_rx,
+        rx(&bob_call) - bob_rx
+    );
+    assert_eq!(rx(&alice_call), alice_rx, "the held side still sends RTP");
+    assert!(rx(&bob_call) >= bob_rx + 10);
 
     // Alice takes the call off hold with reinvite(UNHOLD).
     let media_before = lib.party(0).count(|s| matches!(s, Seen::Media(..)));

@@ -18,6 +18,18 @@
 //! recorder or the sound device. When the call is over its streams leave
 //! the bridge after `on_call_state(DISCONNECTED)`.
 //!
+//! Mid-call: [`Call::set_hold`], [`Call::reinvite`] (with
+//! `CallSetting::UNHOLD`), [`Call::update`]; DTMF with [`Call::dial_dtmf`]
+//! and [`Call::send_dtmf`] (RFC 4733 or SIP INFO), received through
+//! `on_dtmf_digit`/`on_dtmf_event`; messages in the dialog with
+//! [`Call::send_instant_message`], [`Call::send_typing_indication`],
+//! [`Call::send_request`]; transfer with [`Call::xfer`] and
+//! [`Call::xfer_replaces`] (`on_call_transfer_request`/`_status`,
+//! `on_call_replace_request`/`on_call_replaced` on the other sides), and
+//! redirection with `on_call_redirected` and [`Call::process_redirect`].
+//! Offers from the peer are answered by the library itself;
+//! `on_call_rx_offer` only tells.
+//!
 //! ```no_run
 //! use ferrosip::call::{Call, CallHandler, OnCallMediaStateParam, OnCallStateParam};
 //! use ferrosip::config::CallOpParam;

@@ -25,6 +25,10 @@
 //!   unless `MediaConfig.noVad`, and the jitter buffer of `MediaConfig`.
 //!   A line that changes is rebuilt on the same port; a line that is
 //!   disabled loses its stream.
+//! - Direction (hold): a line that does not send sends no RTP (RTCP goes
+//!   on), a line that does not receive gives the bridge nothing; the
+//!   line's status is `LOCAL_HOLD` while we hold the call, else
+//!   `REMOTE_HOLD` when it is not `sendrecv`.
 
 use sdp::neg::{ActiveMedia, Capabilities, Codec, LocalMedia, NegotiatedMedia, NegotiatedSession};
 
@@ -363,16 +367,14 @@ impl CallMedia {
     }
 }
 
-/// Makes a stream follow its line's direction in the bridge: a line that
-/// does not send gets nothing from the bridge (its tx level is 0: the
-/// stream sends silence, or with VAD its keep-alives), a line that does
-/// not receive gives the bridge nothing (rx level 0). A hold therefore
-/// silences the audio where the SDP says it stops. The levels are the
-/// port's `adjustTxLevel`/`adjustRxLevel`, which the application may set
-/// again.
+/// Makes a stream follow its line's direction: a line that does not
+/// send sends no RTP (RTCP still goes), so the held side falls silent; a
+/// line that does not receive gives the bridge nothing (its rx level is
+/// set to 0, the port's `adjustRxLevel`, which the application may set
+/// again).
 fn honour_direction(stream: &AudioStream, sends: bool, receives: bool) {
     if !sends {
-        let _ = stream.adjust_tx_level(0.0);
+        let _ = stream.set_sending(false);
     }
     if !receives {
         let _ = stream.adjust_rx_level(0.0);

@@ -86,6 +86,14 @@ impl AudioStream {
             .map_err(|e| Error::new(status::PJMEDIA_RTP_EINDTMF, title, e.to_string()))
     }
 
+    /// Lets the stream's RTP go out or not (RTCP always does): what a
+    /// call does with a line whose SDP direction does not send.
+    pub(crate) fn set_sending(&self, sending: bool) -> Result<()> {
+        let title = "AudioStream::setSending()";
+        let (media, port) = self.media.resolve(title)?;
+        media.with_core(title, |core| core.rtp.set_sending(port, sending))
+    }
+
     /// The local RTP and RTCP addresses.
     pub fn local_addrs(&self) -> Result<(SocketAddr, SocketAddr)> {
         let title = "AudioStream::localAddrs()";
