@@ -226,7 +226,7 @@ impl CallHandler for Party {
     }
 
     fn on_call_transfer_status(&mut self, call: &Call, prm: &mut OnCallTransferStatusParam) {
-        assert!(prm.cont);
+        assert_eq!(prm.cont, !prm.final_notify);
         self.push(Seen::TransferStatus(prm.status_code, prm.final_notify));
         if prm.final_notify && prm.status_code / 100 == 2 {
             call.hangup(&CallOpParam::default()).unwrap();

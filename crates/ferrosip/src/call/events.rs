@@ -425,7 +425,8 @@ pub(crate) fn transfer_status(
         status_code: i32::from(code),
         reason,
         final_notify,
-        cont: true,
+        // PJSUA: `cont = !is_last`.
+        cont: !final_notify,
     };
     lock(&handler).on_call_transfer_status(&handle, &mut prm);
     if !prm.cont {

@@ -237,10 +237,11 @@ pub struct OnCallTransferStatusParam {
     pub reason: String,
     /// Whether this is the last report.
     pub final_notify: bool,
-    /// Whether to keep receiving reports: true on entry; set false to get
-    /// no more (PJSUA's `p_cont`). As in PJSUA2 the library does not hang
-    /// the call up after a successful transfer: do it here (PJSUA's own
-    /// application does, on a final 2xx).
+    /// Whether to keep receiving reports: on entry true, false for the
+    /// final one (PJSUA's `p_cont`, `!is_last`); set it false to get no
+    /// more. As in PJSUA2 the library does not hang the call up after a
+    /// successful transfer: do it here (PJSUA's own application does, on
+    /// a final 2xx).
     pub cont: bool,
 }
 
