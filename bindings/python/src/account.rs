@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use ferrosip::config::AccountConfig;
 use ferrosip::error::status;
-use ferrosip::{AccountHandler, OnRegStartedParam, OnRegStateParam};
+use ferrosip::{AccountHandler, OnIncomingCallParam, OnRegStartedParam, OnRegStateParam};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -122,6 +122,16 @@ impl Callbacks {
 }
 
 impl AccountHandler for Callbacks {
+    fn on_incoming_call(&mut self, account: &ferrosip::Account, prm: &OnIncomingCallParam) {
+        self.bind(account);
+        let text = serde_json::json!({ "callId": prm.call_id }).to_string();
+        handlers::invoke(self.object.as_any(), "onIncomingCall", move |py| {
+            py.import("ferrosip._call")?
+                .getattr("_from_json")?
+                .call1(("OnIncomingCallParam", text))
+        });
+    }
+
     fn on_reg_started(&mut self, account: &ferrosip::Account, prm: &OnRegStartedParam) {
         self.bind(account);
         let renew = prm.renew;
@@ -168,6 +178,16 @@ fn gone(title: &str) -> ferrosip::Error {
         title,
         "the account has been shut down, or the library destroyed",
     )
+}
+
+/// The live Rust account of the Python `Account` `acc`, or `pj.Error`
+/// naming `title`.
+pub(crate) fn account_of(acc: &Bound<'_, PyAny>, title: &str) -> PyResult<ferrosip::Account> {
+    let acc = acc.cast::<PyAccount>().map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(format!("{title}: acc must be an Account"))
+    })?;
+    let this = acc.get();
+    acc.py().detach(|| this.live(title)).py()
 }
 
 impl PyAccount {
@@ -356,8 +376,9 @@ impl PyAccount {
         }
     }
 
-    /// Callback: an incoming call (not delivered yet: ferrosip has no calls
-    /// so far). The base class does nothing.
+    /// Callback: an incoming call (`prm`, an `OnIncomingCallParam`). Take
+    /// it with `Call(self, prm.callId)` here, then answer it; a call not
+    /// taken here is answered 500. The base class does nothing.
     #[pyo3(name = "onIncomingCall")]
     fn on_incoming_call(&self, prm: &Bound<'_, PyAny>) {
         let _ = prm;

@@ -24,6 +24,7 @@ use ferrosip::{Endpoint, TransportType};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+use crate::call;
 use crate::convert::{config_from_py, config_to_py};
 use crate::error::{IntoPy as _, to_py};
 use crate::media::{PyAudDevManager, PyAudioMedia};
@@ -163,12 +164,12 @@ impl PyEndpoint {
                 None
             }
         };
-        let accounts = if endpoint.is_some() {
-            account::forget_all()
+        let (accounts, calls) = if endpoint.is_some() {
+            (account::forget_all(), call::forget_all())
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
-        drop((target, timers, endpoint, accounts));
+        drop((target, timers, endpoint, accounts, calls));
         outcome?.py()
     }
 }

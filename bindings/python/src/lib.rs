@@ -5,6 +5,7 @@
 //! so that `import ferrosip as pj` replaces `import pjsua2 as pj`.
 
 mod account;
+mod call;
 mod config;
 mod convert;
 mod endpoint;
@@ -25,6 +26,7 @@ fn _ferrosip(m: &Bound<'_, PyModule>) -> PyResult<()> {
     json::register(m)?;
     endpoint::register(m)?;
     account::register(m)?;
+    call::register_classes(m)?;
     log::register(m)?;
     media::register(m)?;
     Ok(())

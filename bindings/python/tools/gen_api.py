@@ -25,6 +25,7 @@ imports ``ferrosip`` after writing the docs, in a subprocess;
 """
 
 import argparse
+import inspect
 import json
 import re
 import subprocess
@@ -406,8 +407,35 @@ def _stub_section():
                 "maxBps: int = ...) -> None: ..."
             )
         parts.append("")
+    parts.extend(call_data_stubs())
     parts.append(END)
     return "\n".join(parts)
+
+
+def call_data_stubs():
+    """The stubs of the call's plain data (``python/ferrosip/_call.py``):
+    ``CallInfo``, ``StreamStat``, the callbacks' parameters, ..."""
+    from ferrosip import _call
+
+    parts = ["# The call's data (python/ferrosip/_call.py).", ""]
+    parts.append("class CallMediaInfoVector(_Vector[CallMediaInfo]):")
+    parts.append(doc_block(_call.CallMediaInfoVector.__doc__, 4))
+    parts.append("")
+    for name in _call.__all__:
+        cls = getattr(_call, name)
+        if not (isinstance(cls, type) and issubclass(cls, _call._Data)):
+            continue
+        parts.append(f"class {name}:")
+        parts.append(doc_block(inspect.cleandoc(cls.__doc__), 4))
+        parts.append("")
+        sample = cls()
+        for field in cls._fields:
+            value = getattr(sample, field)
+            t = "Optional[AudioMedia]" if value is None else type(value).__name__
+            parts.append(f"    {field}: {t}")
+        parts.append("    def __init__(self) -> None: ...")
+        parts.append("")
+    return parts
 
 
 def merge_stubs(section):

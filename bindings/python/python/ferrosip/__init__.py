@@ -28,6 +28,7 @@ from ._ferrosip import (  # the media classes (src/media.rs)
     ToneGenerator,
 )
 from ._media import AudioMediaVector, AudioMediaVector2
+from ._call import *  # noqa: F403  Call, CallInfo and the call's data (src/call.rs)
 from ._ferrosip import (  # Endpoint, Account, LogWriter and their types
     Account,
     AccountInfo,

@@ -3330,6 +3330,258 @@ class MediaFrame:
     """
     def __init__(self, *, type: int = ..., buf: Iterable[int] = ..., size: int = ...) -> None: ...
 
+# The call's data (python/ferrosip/_call.py).
+
+class CallMediaInfoVector(_Vector[CallMediaInfo]):
+    """A list of ``CallMediaInfo`` (PJSUA2's ``CallMediaInfoVector``)."""
+
+class CallInfo:
+    """
+    PJSUA2's ``CallInfo``, what ``Call.getInfo()`` reports: ``id``,
+    ``role`` (``PJSIP_ROLE_UAC``/``UAS``), ``accId``, ``localUri``,
+    ``localContact``, ``remoteUri``, ``remoteContact``, ``callIdString``,
+    ``setting`` (a ``CallSetting``), ``state`` (a ``PJSIP_INV_STATE_*``),
+    ``stateText`` (PJSIP's name: ``"CONFIRMED"``, ``"DISCONNCTD"``),
+    ``lastStatusCode``, ``lastReason``, ``media`` and ``provMedia``
+    (``CallMediaInfoVector``), ``connectDuration`` and ``totalDuration``
+    (``TimeVal``), ``remOfferer``, ``remAudioCount``, ``remVideoCount``.
+    """
+
+    id: int
+    role: int
+    accId: int
+    localUri: str
+    localContact: str
+    remoteUri: str
+    remoteContact: str
+    callIdString: str
+    setting: CallSetting
+    state: int
+    stateText: str
+    lastStatusCode: int
+    lastReason: str
+    media: CallMediaInfoVector
+    provMedia: CallMediaInfoVector
+    connectDuration: TimeVal
+    totalDuration: TimeVal
+    remOfferer: bool
+    remAudioCount: int
+    remVideoCount: int
+    def __init__(self) -> None: ...
+
+class CallMediaInfo:
+    """
+    PJSUA2's ``CallMediaInfo``: one media line of a call (``index`` in
+    the SDP, ``type`` ``PJMEDIA_TYPE_AUDIO``, ``dir`` a ``PJMEDIA_DIR_*``,
+    ``status`` a ``PJSUA_CALL_MEDIA_*``, ``audioConfSlot`` the conference
+    port of its stream or -1, ``videoIncomingWindowId`` -1 and
+    ``videoCapDev`` ``PJMEDIA_VID_INVALID_DEV``: ferrosip has no video).
+    """
+
+    index: int
+    type: int
+    dir: int
+    status: int
+    audioConfSlot: int
+    videoIncomingWindowId: int
+    videoCapDev: int
+    def __init__(self) -> None: ...
+
+class JbufState:
+    """PJSUA2's ``JbufState``: the jitter buffer's state."""
+
+    frameSize: int
+    minPrefetch: int
+    maxPrefetch: int
+    burst: int
+    prefetch: int
+    size: int
+    avgDelayMsec: int
+    minDelayMsec: int
+    maxDelayMsec: int
+    devDelayMsec: int
+    avgBurst: int
+    lost: int
+    discard: int
+    empty: int
+    def __init__(self) -> None: ...
+
+class LossType:
+    """PJSUA2's ``LossType``: whether losses came in bursts or at random."""
+
+    burst: int
+    random: int
+    def __init__(self) -> None: ...
+
+class MathStat:
+    """PJSUA2's ``MathStat``: count, extremes, last and mean of a measure."""
+
+    n: int
+    max: int
+    min: int
+    last: int
+    mean: int
+    def __init__(self) -> None: ...
+
+class OnCallMediaStateParam:
+    """
+    PJSUA2's ``OnCallMediaStateParam`` (no fields): read
+    ``getInfo().media`` and connect ``getAudioMedia()``.
+    """
+
+    def __init__(self) -> None: ...
+
+class OnCallStateParam:
+    """
+    PJSUA2's ``OnCallStateParam``: ``e``, the ``SipEvent``. ferrosip adds
+    ``state``, ``code`` and ``reason``: the state the call entered and the
+    status then (``getInfo()`` shows the state now, which may be later).
+    """
+
+    e: SipEvent
+    state: int
+    code: int
+    reason: str
+    def __init__(self) -> None: ...
+
+class OnCallTsxStateParam:
+    """PJSUA2's ``OnCallTsxStateParam``: ``e``, the ``SipEvent``."""
+
+    e: SipEvent
+    def __init__(self) -> None: ...
+
+class OnIncomingCallParam:
+    """
+    PJSUA2's ``OnIncomingCallParam``: ``Account.onIncomingCall`` gets the
+    call's id (``callId``, for ``Call(acc, prm.callId)``) and the INVITE
+    (``rdata``, a ``SipRxData``; its text is not carried yet).
+    """
+
+    callId: int
+    rdata: SipRxData
+    def __init__(self) -> None: ...
+
+class OnStreamCreatedParam:
+    """
+    PJSUA2's ``OnStreamCreatedParam``: ``stream`` (the stream's
+    ``AudioMedia`` in the bridge), ``streamIdx`` (its media line);
+    ``destroyPort`` and ``pPort`` (PJSUA2's port replacement) are kept but
+    not used.
+    """
+
+    stream: Optional[AudioMedia]
+    streamIdx: int
+    destroyPort: bool
+    pPort: int
+    def __init__(self) -> None: ...
+
+class OnStreamDestroyedParam:
+    """
+    PJSUA2's ``OnStreamDestroyedParam``: ``stream`` (its ``AudioMedia``,
+    still in the bridge during the callback) and ``streamIdx``.
+    """
+
+    stream: Optional[AudioMedia]
+    streamIdx: int
+    def __init__(self) -> None: ...
+
+class RtcpSdes:
+    """PJSUA2's ``RtcpSdes``: the peer's RTCP source description."""
+
+    cname: str
+    name: str
+    email: str
+    phone: str
+    loc: str
+    tool: str
+    note: str
+    def __init__(self) -> None: ...
+
+class RtcpStat:
+    """
+    PJSUA2's ``RtcpStat``: a stream's RTP/RTCP statistics (``start`` is
+    the wall-clock time the session started).
+    """
+
+    start: TimeVal
+    txStat: RtcpStreamStat
+    rxStat: RtcpStreamStat
+    rttUsec: MathStat
+    rtpTxLastTs: int
+    rtpTxLastSeq: int
+    rxIpdvUsec: MathStat
+    rxRawJitterUsec: MathStat
+    peerSdes: RtcpSdes
+    def __init__(self) -> None: ...
+
+class RtcpStreamStat:
+    """PJSUA2's ``RtcpStreamStat``: one direction's RTP statistics."""
+
+    update: TimeVal
+    updateCount: int
+    pkt: int
+    bytes: int
+    discard: int
+    loss: int
+    reorder: int
+    dup: int
+    lossPeriodUsec: MathStat
+    lossType: LossType
+    jitterUsec: MathStat
+    def __init__(self) -> None: ...
+
+class SipEvent:
+    """
+    PJSUA2's ``SipEvent``: what caused a change of a call. ferrosip fills
+    its ``type`` (a ``PJSIP_EVENT_*``) only; the message is not carried.
+    """
+
+    type: int
+    def __init__(self) -> None: ...
+
+class StreamInfo:
+    """
+    PJSUA2's ``StreamInfo``: how a media line's stream was set up (codec,
+    payload types, peer addresses, jitter buffer).
+    """
+
+    type: int
+    proto: int
+    dir: int
+    remoteRtpAddress: str
+    remoteRtcpAddress: str
+    txPt: int
+    rxPt: int
+    audTxEventPt: int
+    audRxEventPt: int
+    codecName: str
+    codecClockRate: int
+    audCodecParam: CodecParam
+    jbInit: int
+    jbMinPre: int
+    jbMaxPre: int
+    jbMax: int
+    jbDiscardAlgo: int
+    rtcpSdesByeDisabled: bool
+    def __init__(self) -> None: ...
+
+class StreamStat:
+    """PJSUA2's ``StreamStat``: what ``Call.getStreamStat()`` reports."""
+
+    rtcp: RtcpStat
+    jbuf: JbufState
+    def __init__(self) -> None: ...
+
+class TimeVal:
+    """
+    PJSUA2's ``TimeVal``: a time or duration in seconds and
+    milliseconds.
+    """
+
+    sec: int
+    msec: int
+    def __init__(self) -> None: ...
+
 # ==== END GENERATED ====
 
 # ==== Endpoint, Account, LogWriter and their types: written by hand ====
@@ -3524,7 +3776,7 @@ class Account:
         """The live account's own object (subclass and all), or None."""
     def getInfo(self) -> AccountInfo: ...
     def setRegistration(self, renew: bool) -> None: ...
-    def onIncomingCall(self, prm: Any) -> None: ...
+    def onIncomingCall(self, prm: OnIncomingCallParam) -> None: ...
     def onRegStarted(self, prm: OnRegStartedParam) -> None: ...
     def onRegState(self, prm: OnRegStateParam) -> None: ...
     def onIncomingSubscribe(self, prm: Any) -> None: ...
@@ -3670,3 +3922,39 @@ class AudioMediaVector(_Vector[AudioMedia]):
 
 class AudioMediaVector2(_Vector[AudioMedia]):
     """A list of ``AudioMedia`` (PJSUA2's ``AudioMediaVector2``)."""
+
+# ==== The call: written by hand ====
+# (src/call.rs, python/ferrosip/_call.py; kept as is by tools/gen_api.py)
+
+class Call:
+    """PJSUA2's ``Call``: ``Call(acc)`` then ``makeCall``, or
+    ``Call(acc, prm.callId)`` inside ``Account.onIncomingCall``. Subclass it
+    and override its ``on*`` callbacks.
+
+    The library keeps this object while its call runs (no reference needs
+    keeping) and lets go after ``onCallState`` reported DISCONNECTED;
+    collecting it never hangs up, and a stale object cannot touch a later
+    call with the same id (its methods raise ``Error``, ``PJ_EGONE``).
+    """
+
+    def __init__(self, acc: Account, call_id: int = ...) -> None: ...
+    def makeCall(self, dst_uri: str, prm: CallOpParam) -> None: ...
+    def answer(self, prm: CallOpParam) -> None: ...
+    def hangup(self, prm: CallOpParam) -> None: ...
+    def getInfo(self) -> CallInfo: ...
+    def isActive(self) -> bool: ...
+    def getId(self) -> int:
+        """-1 before the call is made; the id stays after it is over."""
+    def hasMedia(self) -> bool: ...
+    def getAudioMedia(self, med_idx: int) -> AudioMedia: ...
+    def getStreamStat(self, med_idx: int) -> StreamStat: ...
+    def getStreamInfo(self, med_idx: int) -> StreamInfo: ...
+    def dump(self, with_media: bool, indent: str) -> str: ...
+    @staticmethod
+    def lookup(call_id: int) -> Optional[Call]:
+        """The live call's own object (subclass and all), or None."""
+    def onCallState(self, prm: OnCallStateParam) -> None: ...
+    def onCallTsxState(self, prm: OnCallTsxStateParam) -> None: ...
+    def onCallMediaState(self, prm: OnCallMediaStateParam) -> None: ...
+    def onStreamCreated(self, prm: OnStreamCreatedParam) -> None: ...
+    def onStreamDestroyed(self, prm: OnStreamDestroyedParam) -> None: ...

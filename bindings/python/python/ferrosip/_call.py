@@ -1,0 +1,437 @@
+"""The Python half of PJSUA2's ``Call`` (``src/call.rs``): the ``Call``
+class applications subclass, and the plain data a call reports
+(``CallInfo``, ``CallMediaInfo``, ``TimeVal``, ``StreamInfo``,
+``StreamStat`` and its parts) and its callbacks receive (``SipEvent``,
+``OnIncomingCallParam``, ``OnCallStateParam``, ...).
+
+The data classes are plain Python objects with PJSUA2's field names,
+types and defaults; the Rust side builds them from JSON (``_from_json``).
+"""
+
+import json
+
+from . import _ferrosip
+from ._config import from_json as _config_from_json
+from ._vectors import object_vector
+
+__all__ = [
+    "Call",
+    "CallInfo",
+    "CallMediaInfo",
+    "CallMediaInfoVector",
+    "JbufState",
+    "LossType",
+    "MathStat",
+    "OnCallMediaStateParam",
+    "OnCallStateParam",
+    "OnCallTsxStateParam",
+    "OnIncomingCallParam",
+    "OnStreamCreatedParam",
+    "OnStreamDestroyedParam",
+    "RtcpSdes",
+    "RtcpStat",
+    "RtcpStreamStat",
+    "SipEvent",
+    "StreamInfo",
+    "StreamStat",
+    "TimeVal",
+]
+
+PJSUA_INVALID_ID = -1
+
+
+class _Data:
+    """Plain data with PJSUA2's fields: ``_fields`` maps each field's name to
+    the factory of its default (``int``, ``str``, ``bool``, a data class, a
+    config class or a vector)."""
+
+    __slots__ = ()
+    _fields: dict = {}
+
+    def __init__(self):
+        for name, make in self._fields.items():
+            setattr(self, name, make())
+
+    def __repr__(self):
+        values = ", ".join(f"{n}={getattr(self, n, None)!r}" for n in self._fields)
+        return f"{type(self).__name__}({values})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(
+            getattr(self, n) == getattr(other, n) for n in self._fields
+        )
+
+    __hash__ = None
+
+    @classmethod
+    def _from(cls, value):
+        """An object of this class from its JSON value (a dict)."""
+        obj = cls()
+        for name, make in cls._fields.items():
+            if name in value:
+                setattr(obj, name, _convert(make, value[name]))
+        return obj
+
+
+def _convert(make, value):
+    """The Python value of a field whose default comes from `make`."""
+    if isinstance(make, type) and issubclass(make, _Data):
+        return make._from(value)
+    if make is CallMediaInfoVector:
+        return CallMediaInfoVector([CallMediaInfo._from(v) for v in value])
+    name = getattr(make, "_config_name", None)
+    if name is not None:
+        return _config_from_json(name, json.dumps(value))
+    return value
+
+
+def _config(name):
+    """The factory of config class `name` (of ``_config``), tagged for
+    ``_convert``."""
+
+    def make():
+        return getattr(_config_module(), name)()
+
+    make._config_name = name
+    return make
+
+
+def _config_module():
+    from . import _config as module
+
+    return module
+
+
+def _slotted(cls):
+    """Gives a data class ``__slots__`` for its fields, as PJSUA2's SWIG
+    objects refuse unknown attributes (a typo raises instead of being lost)."""
+    return type(cls.__name__, (_Data,), {**{k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}, "__slots__": tuple(cls._fields)})
+
+
+@_slotted
+class TimeVal(_Data):
+    """PJSUA2's ``TimeVal``: a time or duration in seconds and
+    milliseconds."""
+
+    _fields = {"sec": int, "msec": int}
+
+
+@_slotted
+class CallMediaInfo(_Data):
+    """PJSUA2's ``CallMediaInfo``: one media line of a call (``index`` in
+    the SDP, ``type`` ``PJMEDIA_TYPE_AUDIO``, ``dir`` a ``PJMEDIA_DIR_*``,
+    ``status`` a ``PJSUA_CALL_MEDIA_*``, ``audioConfSlot`` the conference
+    port of its stream or -1, ``videoIncomingWindowId`` -1 and
+    ``videoCapDev`` ``PJMEDIA_VID_INVALID_DEV``: ferrosip has no video)."""
+
+    _fields = {
+        "index": lambda: 255,  # PJSUA2's default
+        "type": int,
+        "dir": int,
+        "status": int,
+        "audioConfSlot": lambda: -1,
+        "videoIncomingWindowId": lambda: -1,
+        "videoCapDev": lambda: -3,
+    }
+
+
+CallMediaInfoVector = object_vector(CallMediaInfo, "CallMediaInfoVector")
+
+
+@_slotted
+class CallInfo(_Data):
+    """PJSUA2's ``CallInfo``, what ``Call.getInfo()`` reports: ``id``,
+    ``role`` (``PJSIP_ROLE_UAC``/``UAS``), ``accId``, ``localUri``,
+    ``localContact``, ``remoteUri``, ``remoteContact``, ``callIdString``,
+    ``setting`` (a ``CallSetting``), ``state`` (a ``PJSIP_INV_STATE_*``),
+    ``stateText`` (PJSIP's name: ``"CONFIRMED"``, ``"DISCONNCTD"``),
+    ``lastStatusCode``, ``lastReason``, ``media`` and ``provMedia``
+    (``CallMediaInfoVector``), ``connectDuration`` and ``totalDuration``
+    (``TimeVal``), ``remOfferer``, ``remAudioCount``, ``remVideoCount``."""
+
+    _fields = {
+        "id": lambda: PJSUA_INVALID_ID,
+        "role": int,
+        "accId": lambda: PJSUA_INVALID_ID,
+        "localUri": str,
+        "localContact": str,
+        "remoteUri": str,
+        "remoteContact": str,
+        "callIdString": str,
+        "setting": _config("CallSetting"),
+        "state": int,
+        "stateText": str,
+        "lastStatusCode": int,
+        "lastReason": str,
+        "media": CallMediaInfoVector,
+        "provMedia": CallMediaInfoVector,
+        "connectDuration": TimeVal,
+        "totalDuration": TimeVal,
+        "remOfferer": bool,
+        "remAudioCount": int,
+        "remVideoCount": int,
+    }
+
+
+@_slotted
+class StreamInfo(_Data):
+    """PJSUA2's ``StreamInfo``: how a media line's stream was set up (codec,
+    payload types, peer addresses, jitter buffer)."""
+
+    _fields = {
+        "type": int,
+        "proto": int,
+        "dir": int,
+        "remoteRtpAddress": str,
+        "remoteRtcpAddress": str,
+        "txPt": int,
+        "rxPt": int,
+        "audTxEventPt": int,
+        "audRxEventPt": int,
+        "codecName": str,
+        "codecClockRate": int,
+        "audCodecParam": _config("CodecParam"),
+        "jbInit": lambda: -1,
+        "jbMinPre": lambda: -1,
+        "jbMaxPre": lambda: -1,
+        "jbMax": lambda: -1,
+        "jbDiscardAlgo": int,
+        "rtcpSdesByeDisabled": bool,
+    }
+
+
+@_slotted
+class MathStat(_Data):
+    """PJSUA2's ``MathStat``: count, extremes, last and mean of a measure."""
+
+    _fields = {"n": int, "max": int, "min": int, "last": int, "mean": int}
+
+
+@_slotted
+class LossType(_Data):
+    """PJSUA2's ``LossType``: whether losses came in bursts or at random."""
+
+    _fields = {"burst": int, "random": int}
+
+
+@_slotted
+class RtcpStreamStat(_Data):
+    """PJSUA2's ``RtcpStreamStat``: one direction's RTP statistics."""
+
+    _fields = {
+        "update": TimeVal,
+        "updateCount": int,
+        "pkt": int,
+        "bytes": int,
+        "discard": int,
+        "loss": int,
+        "reorder": int,
+        "dup": int,
+        "lossPeriodUsec": MathStat,
+        "lossType": LossType,
+        "jitterUsec": MathStat,
+    }
+
+
+@_slotted
+class RtcpSdes(_Data):
+    """PJSUA2's ``RtcpSdes``: the peer's RTCP source description."""
+
+    _fields = {
+        "cname": str,
+        "name": str,
+        "email": str,
+        "phone": str,
+        "loc": str,
+        "tool": str,
+        "note": str,
+    }
+
+
+@_slotted
+class RtcpStat(_Data):
+    """PJSUA2's ``RtcpStat``: a stream's RTP/RTCP statistics (``start`` is
+    the wall-clock time the session started)."""
+
+    _fields = {
+        "start": TimeVal,
+        "txStat": RtcpStreamStat,
+        "rxStat": RtcpStreamStat,
+        "rttUsec": MathStat,
+        "rtpTxLastTs": int,
+        "rtpTxLastSeq": int,
+        "rxIpdvUsec": MathStat,
+        "rxRawJitterUsec": MathStat,
+        "peerSdes": RtcpSdes,
+    }
+
+
+@_slotted
+class JbufState(_Data):
+    """PJSUA2's ``JbufState``: the jitter buffer's state."""
+
+    _fields = {
+        "frameSize": int,
+        "minPrefetch": int,
+        "maxPrefetch": int,
+        "burst": int,
+        "prefetch": int,
+        "size": int,
+        "avgDelayMsec": int,
+        "minDelayMsec": int,
+        "maxDelayMsec": int,
+        "devDelayMsec": int,
+        "avgBurst": int,
+        "lost": int,
+        "discard": int,
+        "empty": int,
+    }
+
+
+@_slotted
+class StreamStat(_Data):
+    """PJSUA2's ``StreamStat``: what ``Call.getStreamStat()`` reports."""
+
+    _fields = {"rtcp": RtcpStat, "jbuf": JbufState}
+
+
+@_slotted
+class SipEvent(_Data):
+    """PJSUA2's ``SipEvent``: what caused a change of a call. ferrosip fills
+    its ``type`` (a ``PJSIP_EVENT_*``) only; the message is not carried."""
+
+    _fields = {"type": int}
+
+
+@_slotted
+class OnIncomingCallParam(_Data):
+    """PJSUA2's ``OnIncomingCallParam``: ``Account.onIncomingCall`` gets the
+    call's id (``callId``, for ``Call(acc, prm.callId)``) and the INVITE
+    (``rdata``, a ``SipRxData``; its text is not carried yet)."""
+
+    _fields = {"callId": int, "rdata": lambda: _ferrosip.SipRxData()}
+
+    @classmethod
+    def _from(cls, value):
+        obj = cls()
+        obj.callId = value["callId"]
+        return obj
+
+
+@_slotted
+class OnCallStateParam(_Data):
+    """PJSUA2's ``OnCallStateParam``: ``e``, the ``SipEvent``. ferrosip adds
+    ``state``, ``code`` and ``reason``: the state the call entered and the
+    status then (``getInfo()`` shows the state now, which may be later)."""
+
+    _fields = {"e": SipEvent, "state": int, "code": int, "reason": str}
+
+
+@_slotted
+class OnCallMediaStateParam(_Data):
+    """PJSUA2's ``OnCallMediaStateParam`` (no fields): read
+    ``getInfo().media`` and connect ``getAudioMedia()``."""
+
+    _fields = {}
+
+
+@_slotted
+class OnCallTsxStateParam(_Data):
+    """PJSUA2's ``OnCallTsxStateParam``: ``e``, the ``SipEvent``."""
+
+    _fields = {"e": SipEvent}
+
+
+@_slotted
+class OnStreamCreatedParam(_Data):
+    """PJSUA2's ``OnStreamCreatedParam``: ``stream`` (the stream's
+    ``AudioMedia`` in the bridge), ``streamIdx`` (its media line);
+    ``destroyPort`` and ``pPort`` (PJSUA2's port replacement) are kept but
+    not used."""
+
+    _fields = {"stream": lambda: None, "streamIdx": int, "destroyPort": bool, "pPort": int}
+
+
+@_slotted
+class OnStreamDestroyedParam(_Data):
+    """PJSUA2's ``OnStreamDestroyedParam``: ``stream`` (its ``AudioMedia``,
+    still in the bridge during the callback) and ``streamIdx``."""
+
+    _fields = {"stream": lambda: None, "streamIdx": int}
+
+
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        TimeVal,
+        CallMediaInfo,
+        CallInfo,
+        StreamInfo,
+        StreamStat,
+        SipEvent,
+        OnIncomingCallParam,
+        OnCallStateParam,
+        OnCallMediaStateParam,
+        OnCallTsxStateParam,
+        OnStreamCreatedParam,
+        OnStreamDestroyedParam,
+    )
+}
+
+
+def _from_json(name, text):
+    """The data object of class `name` from JSON `text` (called by the Rust
+    side)."""
+    return _CLASSES[name]._from(json.loads(text))
+
+
+def _stream_param(name, stream, idx):
+    """An ``OnStreamCreatedParam``/``OnStreamDestroyedParam`` (called by the
+    Rust side)."""
+    prm = _CLASSES[name]()
+    prm.stream = stream
+    prm.streamIdx = idx
+    return prm
+
+
+class Call(_ferrosip.Call):
+    """PJSUA2's ``Call``: ``Call(acc)`` for a call to make with
+    ``makeCall``, ``Call(acc, prm.callId)`` inside
+    ``Account.onIncomingCall`` to take an incoming call. Subclass it and
+    override ``onCallState``, ``onCallMediaState``, ... to get its
+    callbacks.
+
+    The library keeps the object alive while its call runs (no reference
+    needs keeping) and lets go of it after ``onCallState`` reported
+    DISCONNECTED. Collecting the object never ends a call, nor touches a
+    later call with the same id.
+    """
+
+    def __init__(self, acc, call_id=PJSUA_INVALID_ID):
+        _ferrosip.Call._bind(self, acc, call_id)
+
+    def onCallState(self, prm):
+        """Callback: the call's state changed (``getInfo().state``). The base
+        class does nothing."""
+
+    def onCallTsxState(self, prm):
+        """Callback: a transaction of the call changed state. The base class
+        does nothing."""
+
+    def onCallMediaState(self, prm):
+        """Callback: the call's media changed: connect ``getAudioMedia(i)``
+        of the active lines. The base class does nothing."""
+
+    def onStreamCreated(self, prm):
+        """Callback: an audio stream joined the bridge. The base class does
+        nothing."""
+
+    def onStreamDestroyed(self, prm):
+        """Callback: an audio stream is about to leave the bridge. The base
+        class does nothing."""
+
+
+Call.__module__ = "ferrosip"
+for _cls in _CLASSES.values():
+    _cls.__module__ = "ferrosip"
+CallMediaInfoVector.__module__ = "ferrosip"

@@ -1,0 +1,579 @@
+//! PJSUA2's `Call` for Python: the Rust base of `ferrosip.Call` (the
+//! Python class in `python/ferrosip/_call.py` adds PJSUA2's constructor
+//! `Call(acc, call_id=PJSUA_INVALID_ID)` and the default callbacks).
+//!
+//! Lifetimes, without PJSUA2's garbage-collection traps:
+//! - the Rust call's handler holds the Python object from `makeCall` (or
+//!   from `Call(acc, prm.callId)` in `onIncomingCall`) until
+//!   `onCallState(DISCONNECTED)` has been delivered, so a call whose
+//!   object the application did not keep still gets its callbacks;
+//! - the Python object holds a Rust handle (the call's id with a
+//!   generation, and the library's life): once its call is over every
+//!   method raises `pj.Error` (`PJ_EGONE`), and nothing it does — being
+//!   collected included — can touch a later call with the same id;
+//! - dropping the object never hangs up (PJSUA2's `~Call` does).
+//!
+//! The data the call reports (`CallInfo`, `StreamInfo`, `StreamStat`, the
+//! callbacks' parameters) are plain Python objects built from JSON by
+//! `ferrosip._call._from_json`.
+
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use ferrosip::call::{
+    CallHandler, CallInfo, CallMediaInfo, InvState, OnCallMediaStateParam, OnCallStateParam,
+    OnCallTsxStateParam, OnStreamCreatedParam, OnStreamDestroyedParam, SipEvent, StreamInfo,
+    TimeVal,
+};
+use ferrosip::config::CallOpParam;
+use ferrosip::error::status;
+use ferrosip::media::{AudioMedia, StreamStat};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple, PyWeakrefReference};
+use serde_json::{Value, json};
+
+use crate::account::account_of;
+use crate::convert::config_from_py;
+use crate::endpoint::lock;
+use crate::error::IntoPy as _;
+use crate::handlers;
+use crate::media::PyAudioMedia;
+
+/// `PJSUA_INVALID_ID`.
+const INVALID_ID: i32 = -1;
+
+/// Every call bound to a Python object, with a weak reference to the
+/// object, for `Call.lookup`. Entries whose object is gone are dropped on
+/// the way. No other lock is taken while this one is held.
+static REGISTRY: Mutex<Vec<(ferrosip::Call, Py<PyWeakrefReference>)>> = Mutex::new(Vec::new());
+
+/// What a Python `Call` stands for.
+#[derive(Debug, Default)]
+struct State {
+    /// The account given to the constructor.
+    account: Option<ferrosip::Account>,
+    /// The call, once made or taken.
+    call: Option<ferrosip::Call>,
+    /// While `onCallState` runs: the state the change led to, its code and
+    /// reason, which `getInfo()` reports (as PJSUA2's does inside the
+    /// callback) rather than a later state already reached.
+    reporting: Option<(InvState, i32, String)>,
+}
+
+/// PJSUA2's `Call` (the Rust half; applications use `ferrosip.Call`).
+///
+/// No `dict` slot: the class is extended (by `ferrosip.Call` and the
+/// application's subclasses, which have their own `__dict__`).
+#[pyclass(
+    name = "Call",
+    module = "ferrosip._ferrosip",
+    subclass,
+    weakref,
+    frozen
+)]
+#[derive(Debug)]
+pub(crate) struct PyCall {
+    state: Mutex<State>,
+}
+
+fn no_call(title: &str) -> ferrosip::Error {
+    ferrosip::Error::new(
+        status::PJ_EINVALIDOP,
+        title,
+        "the Call has no call (makeCall() it, or take an incoming call with Call(acc, prm.callId))",
+    )
+}
+
+impl PyCall {
+    /// The call, if the object has one.
+    fn call(&self) -> Option<ferrosip::Call> {
+        lock(&self.state).call.clone()
+    }
+
+    /// Binds the object to `call` if it has no call yet (a callback may come
+    /// before `makeCall` returns, with worker threads).
+    fn bind_if_unbound(&self, call: &ferrosip::Call) {
+        let mut state = lock(&self.state);
+        if state.call.is_none() {
+            state.call = Some(call.clone());
+        }
+    }
+
+    /// Runs `f` on the call with the GIL released; errors become
+    /// `pj.Error`.
+    fn with_call<T: Send>(
+        &self,
+        py: Python<'_>,
+        title: &str,
+        f: impl FnOnce(&ferrosip::Call) -> ferrosip::Result<T> + Send,
+    ) -> PyResult<T> {
+        let call = self.call();
+        py.detach(|| match call {
+            Some(call) => f(&call),
+            None => Err(no_call(title)),
+        })
+        .py()
+    }
+}
+
+/// Files `call` with a weak reference to `obj` for `Call.lookup`, and lets
+/// go of entries whose object is gone.
+fn register(obj: &Bound<'_, PyCall>, call: ferrosip::Call) -> PyResult<()> {
+    let weak = PyWeakrefReference::new(obj)?.unbind();
+    let py = obj.py();
+    let stale: Vec<_> = {
+        let mut registry = lock(&REGISTRY);
+        let (dead, live): (Vec<_>, Vec<_>) = std::mem::take(&mut *registry)
+            .into_iter()
+            .partition(|(_, w)| w.bind(py).upgrade().is_none());
+        *registry = live;
+        registry.push((call, weak));
+        dead
+    };
+    drop(stale);
+    Ok(())
+}
+
+/// Forgets every call (for `libDestroy`); the caller drops the entries
+/// attached to the interpreter.
+pub(crate) fn forget_all() -> Vec<(ferrosip::Call, Py<PyWeakrefReference>)> {
+    std::mem::take(&mut *lock(&REGISTRY))
+}
+
+/// The Rust handler of a call: calls its Python object's `on*` methods.
+/// Holds the object until DISCONNECTED has been delivered.
+struct Callbacks {
+    object: Option<Py<PyCall>>,
+}
+
+impl Callbacks {
+    fn new(object: &Bound<'_, PyCall>) -> Self {
+        Self {
+            object: Some(object.clone().unbind()),
+        }
+    }
+
+    /// Calls `method` with the parameter `make_arg` builds, after binding
+    /// the object to `call` if needed.
+    fn invoke<F>(&self, call: &ferrosip::Call, method: &str, make_arg: F)
+    where
+        F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>>,
+    {
+        let Some(object) = &self.object else {
+            return;
+        };
+        object.get().bind_if_unbound(call);
+        handlers::invoke(object.as_any(), method, make_arg);
+    }
+
+    /// Lets go of the Python object, attached to the interpreter (leaked if
+    /// the interpreter is gone: nothing may run then).
+    fn release(&mut self) {
+        let mut object = self.object.take();
+        let _ = Python::try_attach(|_| drop(object.take()));
+        if let Some(object) = object {
+            std::mem::forget(object);
+        }
+    }
+}
+
+impl Drop for Callbacks {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// A data object of `ferrosip._call` built from `value`.
+fn data<'py>(py: Python<'py>, class: &str, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    py.import("ferrosip._call")?
+        .getattr("_from_json")?
+        .call1((class, value.to_string()))
+}
+
+fn event_json(e: SipEvent) -> Value {
+    json!({ "type": e.type_ })
+}
+
+/// An `OnStreamCreatedParam`/`OnStreamDestroyedParam` for `stream`.
+fn stream_param<'py>(
+    py: Python<'py>,
+    class: &str,
+    stream: AudioMedia,
+    idx: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let media = PyAudioMedia::handle(py, stream)?;
+    py.import("ferrosip._call")?
+        .getattr("_stream_param")?
+        .call1((class, media, idx))
+}
+
+impl CallHandler for Callbacks {
+    fn on_call_state(&mut self, call: &ferrosip::Call, prm: &OnCallStateParam) {
+        let value = json!({
+            "e": event_json(prm.e),
+            "state": i32::from(prm.state),
+            "code": prm.code,
+            "reason": prm.reason,
+        });
+        let report = (prm.state, prm.code, prm.reason.clone());
+        if let Some(object) = &self.object {
+            lock(&object.get().state).reporting = Some(report);
+        }
+        self.invoke(call, "onCallState", move |py| {
+            data(py, "OnCallStateParam", &value)
+        });
+        if let Some(object) = &self.object {
+            lock(&object.get().state).reporting = None;
+        }
+        if prm.state == InvState::Disconnected {
+            self.release();
+        }
+    }
+
+    fn on_call_media_state(&mut self, call: &ferrosip::Call, _prm: &OnCallMediaStateParam) {
+        self.invoke(call, "onCallMediaState", |py| {
+            data(py, "OnCallMediaStateParam", &json!({}))
+        });
+    }
+
+    fn on_call_tsx_state(&mut self, call: &ferrosip::Call, prm: &OnCallTsxStateParam) {
+        let value = json!({ "e": event_json(prm.e) });
+        self.invoke(call, "onCallTsxState", move |py| {
+            data(py, "OnCallTsxStateParam", &value)
+        });
+    }
+
+    fn on_stream_created(&mut self, call: &ferrosip::Call, prm: &OnStreamCreatedParam) {
+        let (stream, idx) = (prm.stream.clone(), prm.stream_idx);
+        self.invoke(call, "onStreamCreated", move |py| {
+            stream_param(py, "OnStreamCreatedParam", stream, idx)
+        });
+    }
+
+    fn on_stream_destroyed(&mut self, call: &ferrosip::Call, prm: &OnStreamDestroyedParam) {
+        let (stream, idx) = (prm.stream.clone(), prm.stream_idx);
+        self.invoke(call, "onStreamDestroyed", move |py| {
+            stream_param(py, "OnStreamDestroyedParam", stream, idx)
+        });
+    }
+}
+
+fn time_json(t: TimeVal) -> Value {
+    json!({ "sec": t.sec, "msec": t.msec })
+}
+
+fn media_json(m: &CallMediaInfo) -> Value {
+    json!({
+        "index": m.index,
+        "type": m.type_,
+        "dir": i32::from(m.dir),
+        "status": i32::from(m.status),
+        "audioConfSlot": m.audio_conf_slot,
+        "videoIncomingWindowId": m.video_incoming_window_id,
+        "videoCapDev": m.video_cap_dev,
+    })
+}
+
+fn info_json(i: &CallInfo) -> PyResult<Value> {
+    Ok(json!({
+        "id": i.id,
+        "role": i32::from(i.role),
+        "accId": i.acc_id,
+        "localUri": i.local_uri,
+        "localContact": i.local_contact,
+        "remoteUri": i.remote_uri,
+        "remoteContact": i.remote_contact,
+        "callIdString": i.call_id_string,
+        "setting": to_value(&i.setting)?,
+        "state": i32::from(i.state),
+        "stateText": i.state_text,
+        "lastStatusCode": i.last_status_code,
+        "lastReason": i.last_reason,
+        "media": i.media.iter().map(media_json).collect::<Vec<_>>(),
+        "provMedia": i.prov_media.iter().map(media_json).collect::<Vec<_>>(),
+        "connectDuration": time_json(i.connect_duration),
+        "totalDuration": time_json(i.total_duration),
+        "remOfferer": i.rem_offerer,
+        "remAudioCount": i.rem_audio_count,
+        "remVideoCount": i.rem_video_count,
+    }))
+}
+
+/// A Rust config as serde JSON, or `pj.Error`.
+fn to_value<T: serde::Serialize>(value: &T) -> PyResult<Value> {
+    serde_json::to_value(value).map_err(|e| {
+        crate::error::to_py(ferrosip::Error::new(
+            status::PJ_EINVAL,
+            "Call",
+            format!("cannot convert: {e}"),
+        ))
+    })
+}
+
+fn stream_info_json(s: &StreamInfo) -> PyResult<Value> {
+    Ok(json!({
+        "type": s.type_,
+        "proto": s.proto,
+        "dir": i32::from(s.dir),
+        "remoteRtpAddress": s.remote_rtp_address,
+        "remoteRtcpAddress": s.remote_rtcp_address,
+        "txPt": s.tx_pt,
+        "rxPt": s.rx_pt,
+        "audTxEventPt": s.aud_tx_event_pt,
+        "audRxEventPt": s.aud_rx_event_pt,
+        "codecName": s.codec_name,
+        "codecClockRate": s.codec_clock_rate,
+        "audCodecParam": to_value(&s.aud_codec_param)?,
+        "jbInit": s.jb_init,
+        "jbMinPre": s.jb_min_pre,
+        "jbMaxPre": s.jb_max_pre,
+        "jbMax": s.jb_max,
+        "jbDiscardAlgo": to_value(&s.jb_discard_algo)?,
+        "rtcpSdesByeDisabled": s.rtcp_sdes_bye_disabled,
+    }))
+}
+
+/// The wall-clock time of `t` as PJSUA2's `TimeVal` (seconds since the
+/// epoch).
+fn wall_clock(t: Instant) -> Value {
+    let ago = Instant::now().saturating_duration_since(t);
+    let at = SystemTime::now()
+        .checked_sub(ago)
+        .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    time_json(TimeVal::from(at))
+}
+
+/// The fields of a `MathStat`.
+macro_rules! math_json {
+    ($m:expr) => {{
+        let m = &$m;
+        json!({ "n": m.n, "max": m.max, "min": m.min, "last": m.last, "mean": m.mean })
+    }};
+}
+
+/// The fields of an `RtcpStreamStat`.
+macro_rules! direction_json {
+    ($s:expr) => {{
+        let s = &$s;
+        json!({
+            "update": s.update.map_or_else(|| time_json(TimeVal::default()), wall_clock),
+            "updateCount": s.update_count,
+            "pkt": s.pkt,
+            "bytes": s.bytes,
+            "discard": s.discard,
+            "loss": s.loss,
+            "reorder": s.reorder,
+            "dup": s.dup,
+            "lossPeriodUsec": math_json!(s.loss_period_usec),
+            "lossType": { "burst": u8::from(s.loss_type.burst), "random": u8::from(s.loss_type.random) },
+            "jitterUsec": math_json!(s.jitter_usec),
+        })
+    }};
+}
+
+fn stream_stat_json(s: &StreamStat) -> Value {
+    let r = &s.rtcp;
+    let j = &s.jbuf;
+    let sdes = &r.peer_sdes;
+    json!({
+        "rtcp": {
+            "start": wall_clock(r.start),
+            "txStat": direction_json!(r.tx_stat),
+            "rxStat": direction_json!(r.rx_stat),
+            "rttUsec": math_json!(r.rtt_usec),
+            "rtpTxLastTs": r.rtp_tx_last_ts,
+            "rtpTxLastSeq": r.rtp_tx_last_seq,
+            "rxIpdvUsec": math_json!(r.rx_ipdv_usec),
+            "rxRawJitterUsec": math_json!(r.rx_raw_jitter_usec),
+            "peerSdes": {
+                "cname": sdes.cname, "name": sdes.name, "email": sdes.email,
+                "phone": sdes.phone, "loc": sdes.loc, "tool": sdes.tool, "note": sdes.note,
+            },
+        },
+        "jbuf": {
+            "frameSize": j.frame_size,
+            "minPrefetch": j.min_prefetch,
+            "maxPrefetch": j.max_prefetch,
+            "burst": j.burst,
+            "prefetch": j.prefetch,
+            "size": j.size,
+            "avgDelayMsec": j.avg_delay_msec,
+            "minDelayMsec": j.min_delay_msec,
+            "maxDelayMsec": j.max_delay_msec,
+            "devDelayMsec": j.dev_delay_msec,
+            "avgBurst": j.avg_burst,
+            "lost": j.lost,
+            "discard": j.discard,
+            "empty": j.empty,
+        },
+    })
+}
+
+#[pymethods]
+impl PyCall {
+    /// A call object with nothing bound; `ferrosip.Call.__init__` binds
+    /// it. Any arguments are for the subclass's `__init__`.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// PJSUA2's constructor `Call(acc, call_id)`: remembers the account
+    /// (an `Account`), and with a call id takes the incoming call that
+    /// `Account.onIncomingCall` is offering: its callbacks come to this
+    /// object from now on.
+    fn _bind(slf: &Bound<'_, Self>, acc: &Bound<'_, PyAny>, call_id: i32) -> PyResult<()> {
+        let title = "Call::Call()";
+        let py = slf.py();
+        let account = account_of(acc, title)?;
+        lock(&slf.get().state).account = Some(account.clone());
+        if call_id == INVALID_ID {
+            return Ok(());
+        }
+        let handler = Callbacks::new(slf);
+        let call = py
+            .detach(|| ferrosip::Call::from_incoming(&account, call_id, handler))
+            .py()?;
+        lock(&slf.get().state).call = Some(call.clone());
+        register(slf, call)
+    }
+
+    /// Calls `dst_uri` with the options of `prm` (a `CallOpParam`; an empty
+    /// `opt` means one audio line); returns at once, progress comes to
+    /// `onCallState`. The library keeps this object until the call is
+    /// over.
+    #[pyo3(name = "makeCall")]
+    fn make_call(slf: &Bound<'_, Self>, dst_uri: &str, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::makeCall()";
+        let py = slf.py();
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        let (account, current) = {
+            let state = lock(&slf.get().state);
+            (state.account.clone(), state.call.clone())
+        };
+        let handler = Callbacks::new(slf);
+        let call = py
+            .detach(|| {
+                let account = account.ok_or_else(|| {
+                    ferrosip::Error::new(status::PJ_EINVAL, title, "the Call has no account")
+                })?;
+                if current.is_some_and(|c| c.is_active()) {
+                    return Err(ferrosip::Error::new(
+                        status::PJ_EEXISTS,
+                        title,
+                        "this Call already has an active call",
+                    ));
+                }
+                ferrosip::Call::make_call(&account, dst_uri, &prm, handler)
+            })
+            .py()?;
+        lock(&slf.get().state).call = Some(call.clone());
+        register(slf, call)
+    }
+
+    /// Answers an incoming call with `prm.statusCode` (180/183, 200, or a
+    /// final error that ends it).
+    fn answer(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::answer()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.answer(&prm))
+    }
+
+    /// Ends the call in whatever state (an unanswered incoming call gets
+    /// `prm.statusCode`, 603 when 0; an unanswered outgoing one is
+    /// cancelled; an answered one gets a BYE).
+    fn hangup(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::hangup()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.hangup(&prm))
+    }
+
+    /// The call's state (a `CallInfo`).
+    #[pyo3(name = "getInfo")]
+    fn get_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let mut info = self.with_call(py, "Call::getInfo()", ferrosip::Call::info)?;
+        if let Some((state, code, reason)) = lock(&self.state).reporting.clone() {
+            info.state = state;
+            info.state_text = state.name().to_owned();
+            info.last_status_code = code;
+            info.last_reason = reason;
+        }
+        data(py, "CallInfo", &info_json(&info)?)
+    }
+
+    /// Whether the call is still going.
+    #[pyo3(name = "isActive")]
+    fn is_active(&self, py: Python<'_>) -> bool {
+        let call = self.call();
+        py.detach(|| call.is_some_and(|c| c.is_active()))
+    }
+
+    /// The call id; `PJSUA_INVALID_ID` (-1) before the call is made. As
+    /// in PJSUA2, the id stays after the call is over.
+    #[pyo3(name = "getId")]
+    fn get_id(&self) -> i32 {
+        self.call().map_or(INVALID_ID, |c| c.id())
+    }
+
+    /// Whether an audio stream of the call runs.
+    #[pyo3(name = "hasMedia")]
+    fn has_media(&self, py: Python<'_>) -> bool {
+        let call = self.call();
+        py.detach(|| call.is_some_and(|c| c.has_media()))
+    }
+
+    /// The `AudioMedia` of media line `med_idx`'s stream (-1: the first
+    /// line with one), to connect with `startTransmit`.
+    #[pyo3(name = "getAudioMedia")]
+    fn get_audio_media(&self, py: Python<'_>, med_idx: i32) -> PyResult<Py<PyAudioMedia>> {
+        let media = self.with_call(py, "Call::getAudioMedia()", |c| c.audio_media(med_idx))?;
+        PyAudioMedia::handle(py, media)
+    }
+
+    /// The RTP/RTCP statistics and jitter buffer state of media line
+    /// `med_idx`'s stream (a `StreamStat`).
+    #[pyo3(name = "getStreamStat")]
+    fn get_stream_stat<'py>(&self, py: Python<'py>, med_idx: i32) -> PyResult<Bound<'py, PyAny>> {
+        let stat = self.with_call(py, "Call::getStreamStat()", |c| c.stream_stat(med_idx))?;
+        data(py, "StreamStat", &stream_stat_json(&stat))
+    }
+
+    /// How media line `med_idx`'s stream was set up (a `StreamInfo`).
+    #[pyo3(name = "getStreamInfo")]
+    fn get_stream_info<'py>(&self, py: Python<'py>, med_idx: i32) -> PyResult<Bound<'py, PyAny>> {
+        let info = self.with_call(py, "Call::getStreamInfo()", |c| c.stream_info(med_idx))?;
+        data(py, "StreamInfo", &stream_info_json(&info)?)
+    }
+
+    /// A text report of the call (pjsua's call dump), each line starting
+    /// with `indent`; `with_media` adds each stream's statistics.
+    fn dump(&self, py: Python<'_>, with_media: bool, indent: &str) -> PyResult<String> {
+        self.with_call(py, "Call::dump()", |c| c.dump(with_media, indent))
+    }
+
+    /// The `Call` object of the live call `call_id` (the very object it was
+    /// made or taken with, subclass and all), or `None`.
+    #[staticmethod]
+    fn lookup(py: Python<'_>, call_id: i32) -> Option<Py<PyAny>> {
+        let found = py.detach(|| {
+            ferrosip::Endpoint::instance()
+                .ok()
+                .and_then(|ep| ferrosip::Call::lookup(&ep, call_id))
+        })?;
+        let weak = lock(&REGISTRY)
+            .iter()
+            .find(|(call, _)| *call == found)
+            .map(|(_, weak)| weak.clone_ref(py))?;
+        weak.bind(py).upgrade().map(Bound::unbind)
+    }
+}
+
+/// Adds the class to the module.
+pub(crate) fn register_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyCall>()?;
+    Ok(())
+}

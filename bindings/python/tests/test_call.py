@@ -1,0 +1,361 @@
+"""pj.Call: two accounts of one endpoint (threadCnt=0) call each other.
+States and codes are compared with what the real PJSUA2 reports for the
+same flows (tests/data/call_sample.py, a PJSUA2 sample run on both), a
+tone played into the call is checked at the other side, and garbage
+collection can neither crash nor end the wrong call."""
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ferrosip as pj
+from conftest import require
+from peers import no_endpoint_left, poll, start_endpoint  # noqa: F401  (fixtures)
+from test_media import RATE, goertzel, read_wav, tone_samples, write_wav
+
+SAMPLE = Path(__file__).parent / "data" / "call_sample.py"
+PJ_EGONE = 70023
+PJ_EINVALIDOP = 70013
+
+CALLING = pj.PJSIP_INV_STATE_CALLING
+EARLY = pj.PJSIP_INV_STATE_EARLY
+CONFIRMED = pj.PJSIP_INV_STATE_CONFIRMED
+DISCONNECTED = pj.PJSIP_INV_STATE_DISCONNECTED
+
+
+def dominant_at(samples, rate):
+    return max([500, 1000, 1500, 2000], key=lambda f: goertzel(samples, f, rate))
+
+
+def collect():
+    for _ in range(3):
+        gc.collect()
+
+
+# The same PJSUA2 sample on both libraries.
+
+
+def run_sample(module, scenario, workdir):
+    """The JSON report of call_sample.py run with `module`."""
+    if module == "pjsua2":
+        import importlib.util
+
+        require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
+    out = subprocess.run(
+        [sys.executable, str(SAMPLE), module, scenario, str(workdir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    assert lines, out.stdout[-2000:] + out.stderr[-3000:]
+    if module == "ferrosip":
+        # PJSUA2 may abort at exit (its Call destructors after libDestroy);
+        # ferrosip must not.
+        assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(lines[-1])
+
+
+def comparable(report):
+    """What must be equal between PJSUA2 and ferrosip: each side's states
+    in order with their codes and roles (the order between the two sides
+    is the network's, not the API's), and the ends of the calls."""
+    per_side = {}
+    for who, *rest in report["events"]:
+        per_side.setdefault(who, []).append(rest)
+    return {
+        "sides": per_side,
+        "final": report["final"],
+        "idBefore": report["idBefore"],
+        "activeBefore": report["activeBefore"],
+        "idAfterMake": report["idAfterMake"],
+        "idAfterEnd": report["idAfterEnd"],
+        "activeAfterEnd": report["activeAfterEnd"],
+        "mediaStates": report["mediaStates"],
+        **{
+            key: report.get(key)
+            for key in ("hasMedia", "lookup", "infoConfirmed")
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def tone_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("call")
+    write_wav(directory / "tone.wav", tone_samples(1000, RATE * 4))
+    return directory
+
+
+def normalise_state_text(sides):
+    # PJSIP 2.15.1's CallInfo.stateText says DISCONNECTED; ferrosip's
+    # DISCONNCTD is an older PJSIP's name (reported, crates/ is not ours).
+    for events in sides.values():
+        for event in events:
+            if event and event[0] == "DISCONNCTD":
+                event[0] = "DISCONNECTED"
+    return sides
+
+
+@pytest.mark.parametrize("scenario", ["answer", "callee_hangup", "busy", "cancel"])
+def test_the_pjsua2_sample_behaves_as_on_pjsua2(scenario, tone_dir, tmp_path):
+    theirs_dir = tmp_path / "pjsua2"
+    ours_dir = tmp_path / "ferrosip"
+    for d in (theirs_dir, ours_dir):
+        d.mkdir()
+        (d / "tone.wav").write_bytes((tone_dir / "tone.wav").read_bytes())
+    theirs = comparable(run_sample("pjsua2", scenario, theirs_dir))
+    ours = comparable(run_sample("ferrosip", scenario, ours_dir))
+    theirs["sides"] = normalise_state_text(theirs["sides"])
+    ours["sides"] = normalise_state_text(ours["sides"])
+    # Known differences of ferrosip's call layer (crates/ferrosip, reported):
+    # no onCallState(INCOMING) for the 100 Trying (PJSUA2 reports it right
+    # after onIncomingCall) ...
+    assert theirs["sides"]["bob"][1] == ["INCOMING", 100, pj.PJSIP_ROLE_UAS]
+    del theirs["sides"]["bob"][1]
+    # ... and remAudioCount counts the answer's audio lines at the caller
+    # (PJSUA2 counts only offers received: 0).
+    for report in (theirs, ours):
+        if report["infoConfirmed"]:
+            report["infoConfirmed"].pop("remAudioCount")
+    assert ours == theirs
+    if scenario in ("answer", "callee_hangup"):
+        for d in (theirs_dir, ours_dir):
+            rate, channels, samples = read_wav(d / "recorded.wav")
+            assert channels == 1 and len(samples) > rate, d
+            window = samples[len(samples) // 4 : len(samples) // 4 + rate // 2]
+            assert dominant_at(window, rate) == 1000, d
+            assert goertzel(window, 1000, rate) > 50 * goertzel(window, 1500, rate), d
+
+
+# In-process: one endpoint, two accounts.
+
+
+class Acc(pj.Account):
+    def __init__(self, policy=None):
+        super().__init__()
+        self.policy = policy
+        self.calls = []
+        self.incoming = []
+
+    def onIncomingCall(self, prm):
+        self.incoming.append(prm.callId)
+        if self.policy is None:
+            return
+        call = Phone(self, prm.callId)
+        op = pj.CallOpParam(True)
+        op.statusCode = self.policy
+        call.answer(op)
+        if self.policy < 200:
+            # Keep only a weak hold: the library must keep the call alive.
+            self.calls.append(call.getId())
+
+
+class Phone(pj.Call):
+    def __init__(self, acc, call_id=pj.PJSUA_INVALID_ID):
+        super().__init__(acc, call_id)
+        self.seen = []
+        self.media = []
+
+    def onCallState(self, prm):
+        ci = self.getInfo()
+        self.seen.append((ci.state, ci.lastStatusCode, prm.e.type))
+
+    def onCallMediaState(self, prm):
+        self.media.append([m.status for m in self.getInfo().media])
+
+    def states(self):
+        return [s for s, _, _ in self.seen]
+
+
+def setup():
+    ep = start_endpoint(pj, thread_cnt=0, transport=False)
+    ep.audDevManager().setNullDev()
+    tc = pj.TransportConfig()
+    tc.port = 0
+    tc.boundAddress = "127.0.0.1"
+    accounts = []
+    for who, policy in (("alice", None), ("bob", 180)):
+        tid = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+        cfg = pj.AccountConfig()
+        cfg.idUri = f"sip:{who}@{ep.transportGetInfo(tid).localName}"
+        cfg.sipConfig.transportId = tid
+        acc = Acc(policy)
+        acc.create(cfg)
+        accounts.append(acc)
+    alice, bob = accounts
+    bob_uri = "sip:bob@" + bob.getInfo().uri.split("@", 1)[1]
+    return ep, alice, bob, bob_uri
+
+
+def ringing(ep, alice, bob, bob_uri):
+    call = Phone(alice)
+    call.makeCall(bob_uri, pj.CallOpParam(True))
+    assert poll(ep, lambda: EARLY in call.states() and bob.calls)
+    return call, pj.Call.lookup(bob.calls[-1])
+
+
+def test_make_answer_info_and_hang_up_in_process():
+    ep, alice, bob, bob_uri = setup()
+    call = Phone(alice)
+    assert (call.getId(), call.isActive(), call.hasMedia()) == (-1, False, False)
+    with pytest.raises(pj.Error) as err:
+        call.getInfo()
+    assert err.value.status == PJ_EINVALIDOP
+    call.makeCall(bob_uri, pj.CallOpParam(True))
+    assert call.getId() >= 0 and call.isActive()
+    assert pj.Call.lookup(call.getId()) is call
+    assert call.getInfo().state == CALLING
+    assert poll(ep, lambda: EARLY in call.states())
+    theirs = pj.Call.lookup(bob.calls[-1])
+    assert isinstance(theirs, Phone) and theirs.states()[-1] == EARLY
+    op = pj.CallOpParam(True)
+    op.statusCode = 200
+    theirs.answer(op)
+    assert poll(ep, lambda: call.states()[-1] == CONFIRMED and theirs.states()[-1] == CONFIRMED)
+    assert poll(ep, lambda: call.media and theirs.media)
+    assert call.media[-1] == [pj.PJSUA_CALL_MEDIA_ACTIVE]
+    ci = call.getInfo()
+    assert (ci.role, ci.accId, ci.stateText, ci.lastStatusCode) == (
+        pj.PJSIP_ROLE_UAC, alice.getId(), "CONFIRMED", 200)  # fmt: skip
+    assert ci.remoteUri.startswith("sip:bob@") or "bob@" in ci.remoteUri
+    assert isinstance(ci.connectDuration, pj.TimeVal)
+    assert isinstance(ci.media, pj.CallMediaInfoVector) and len(ci.media) == 1
+    assert isinstance(ci.setting, pj.CallSetting) and ci.setting.audioCount == 1
+    assert ci.callIdString == theirs.getInfo().callIdString
+    assert theirs.getInfo().role == pj.PJSIP_ROLE_UAS
+    am = call.getAudioMedia(-1)
+    assert isinstance(am, pj.AudioMedia) and am.getPortId() == ci.media[0].audioConfSlot
+    si = call.getStreamInfo(0)
+    assert si.codecName and si.codecClockRate > 0 and isinstance(si.audCodecParam, pj.CodecParam)
+    poll(ep, lambda: False, timeout=0.5)
+    st = call.getStreamStat(0)
+    assert st.rtcp.txStat.pkt > 0 and isinstance(st.jbuf, pj.JbufState)
+    assert "CONFIRMED" in call.dump(True, "")
+    call.hangup(pj.CallOpParam(True))
+    assert poll(ep, lambda: call.states()[-1] == DISCONNECTED and theirs.states()[-1] == DISCONNECTED)
+    assert not call.isActive()
+    with pytest.raises(pj.Error) as err:
+        call.getInfo()
+    assert err.value.status == PJ_EGONE
+    with pytest.raises(pj.Error):
+        call.hangup(pj.CallOpParam(True))
+    assert pj.Call.lookup(ci.id) is None
+    ep.libDestroy()
+
+
+def test_hangup_of_an_unanswered_incoming_call_and_status_code():
+    ep, alice, bob, bob_uri = setup()
+    call, theirs = ringing(ep, alice, bob, bob_uri)
+    op = pj.CallOpParam(True)
+    op.statusCode = 486
+    theirs.hangup(op)
+    assert poll(ep, lambda: call.states()[-1] == DISCONNECTED)
+    assert call.seen[-1][1] == 486
+    assert theirs.seen[-1][:2] == (DISCONNECTED, 486)
+    ep.libDestroy()
+
+
+def test_an_incoming_call_not_taken_is_answered_500():
+    ep, alice, bob, bob_uri = setup()
+    bob.policy = None
+    call = Phone(alice)
+    call.makeCall(bob_uri, pj.CallOpParam(True))
+    assert poll(ep, lambda: call.states()[-1:] == [DISCONNECTED])
+    assert call.seen[-1][1] == 500 and len(bob.incoming) == 1
+    ep.libDestroy()
+
+
+def test_taking_a_call_outside_on_incoming_call_raises():
+    ep, alice, bob, bob_uri = setup()
+    with pytest.raises(pj.Error):
+        Phone(bob, 5)
+    ep.libDestroy()
+
+
+def test_callbacks_come_to_unreferenced_calls_and_gc_never_hangs_up():
+    ep, alice, bob, bob_uri = setup()
+    events = []
+
+    class Quiet(pj.Call):
+        def onCallState(self, prm):
+            events.append(self.getInfo().state)
+
+    Quiet(alice).makeCall(bob_uri, pj.CallOpParam(True))  # no reference kept
+    collect()
+    assert poll(ep, lambda: EARLY in events)
+    theirs = pj.Call.lookup(bob.calls[-1])
+    first_id = theirs.getId()
+    op = pj.CallOpParam(True)
+    op.statusCode = 200
+    theirs.answer(op)
+    del theirs
+    collect()
+    assert poll(ep, lambda: CONFIRMED in events)
+    poll(ep, lambda: False, timeout=0.3)
+    assert events[-1] == CONFIRMED  # collecting did not hang up
+    theirs = pj.Call.lookup(first_id)
+    theirs.hangup(pj.CallOpParam(True))
+    assert poll(ep, lambda: events[-1] == DISCONNECTED)
+    stale = theirs
+    del theirs
+    # A new call may reuse the id: the stale object cannot touch it.
+    call2, theirs2 = ringing(ep, alice, bob, bob_uri)
+    with pytest.raises(pj.Error) as err:
+        stale.hangup(pj.CallOpParam(True))
+    assert err.value.status == PJ_EGONE
+    del stale
+    collect()
+    poll(ep, lambda: False, timeout=0.3)
+    assert call2.states()[-1] == EARLY and theirs2.isActive()
+    del call2, theirs2
+    collect()
+    poll(ep, lambda: False, timeout=0.2)
+    ep.libDestroy()
+    collect()
+
+
+def test_objects_outlive_the_library():
+    ep, alice, bob, bob_uri = setup()
+    call, theirs = ringing(ep, alice, bob, bob_uri)
+    ep.libDestroy()
+    assert not call.isActive()
+    with pytest.raises(pj.Error):
+        call.getInfo()
+    del call, theirs
+    collect()
+
+
+def test_data_classes_as_pjsua2():
+    pjsua2 = pytest.importorskip("pjsua2")
+    for name in ("CallInfo", "CallMediaInfo", "TimeVal", "StreamInfo", "StreamStat",
+                 "RtcpStat", "RtcpStreamStat", "MathStat", "JbufState", "RtcpSdes",
+                 "OnIncomingCallParam", "OnCallStateParam", "OnCallTsxStateParam",
+                 "OnCallMediaStateParam", "OnStreamCreatedParam", "OnStreamDestroyedParam"):  # fmt: skip
+        ours, theirs = getattr(pj, name)(), getattr(pjsua2, name)()
+        for field in getattr(pj, name)._fields:
+            if hasattr(theirs, field):
+                value = getattr(theirs, field)
+                if isinstance(value, (bool, int, str)) and field not in ("lossType",):
+                    assert getattr(ours, field) == value, (name, field)
+    assert pj.CallOpParam(True).opt.audioCount == 1
+    with pytest.raises(AttributeError):
+        pj.CallInfo().noSuchField = 1
+
+
+def test_stubs_cover_the_call_classes():
+    import ast
+
+    tree = ast.parse(Path(pj.__file__).with_name("__init__.pyi").read_text())
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    declared = {n.name for n in classes["Call"].body if isinstance(n, ast.FunctionDef)}
+    public = {n for n in dir(pj.Call) if not n.startswith("_")}
+    assert public <= declared, public - declared
+    from ferrosip import _call
+
+    for name in _call.__all__:
+        assert name in classes, name
