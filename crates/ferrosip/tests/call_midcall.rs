@@ -463,6 +463,7 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
     let lib = Lib::start(2);
     lib.give_audio(0, 1000);
     lib.give_audio(1, 600);
+    let ports_before = lib.ep.media_active_ports().unwrap();
     let (alice_call, bob_call) = lib.connect(0, 1);
     let (at_bob, at_alice) = lib.listen(1000.0, 600.0);
     eprintln!("before hold: 1 kHz at bob {at_bob:.0}, 600 Hz at alice {at_alice:.0}");
@@ -556,6 +557,8 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
         lib.party(1).state_of(&bob_call) == Some(InvState::Disconnected)
             && lib.party(0).state_of(&alice_call) == Some(InvState::Disconnected)
     });
+    // The streams rebuilt along the way all left the bridge.
+    assert_eq!(lib.ep.media_active_ports().unwrap(), ports_before);
     assert_eq!(
         alice_call
             .set_hold(&CallOpParam::default())
