@@ -12,8 +12,8 @@ use super::handler::{
     OnCallRedirectedParam, OnCallReplaceRequestParam, OnCallReplacedParam,
     OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
     OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam, OnTypingIndicationParam,
-    PJMEDIA_STREAM_DTMF_IS_END, PJSIP_EVENT_TSX_STATE, PJSUA_UNKNOWN_DTMF_DURATION, RedirectOp,
-    SipEvent,
+    PJMEDIA_STREAM_DTMF_IS_END, PJMEDIA_STREAM_DTMF_IS_UPDATE, PJSIP_EVENT_TSX_STATE,
+    PJSUA_UNKNOWN_DTMF_DURATION, RedirectOp, SipEvent,
 };
 use super::midcall::{DTMF_RELAY, IS_COMPOSING};
 use super::table::{SentRequest, SharedCallHandler};
@@ -273,7 +273,10 @@ pub(crate) fn stream_event(
                     timestamp: ms(timestamp),
                     digit: digit.to_string(),
                     duration: duration_ms,
-                    flags: PJMEDIA_STREAM_DTMF_IS_END,
+                    // The end of a digit whose start was reported: an
+                    // update too, as pjmedia flags it (applications take
+                    // "no IS_UPDATE" for a key down).
+                    flags: PJMEDIA_STREAM_DTMF_IS_UPDATE | PJMEDIA_STREAM_DTMF_IS_END,
                 },
             );
         }

@@ -123,8 +123,9 @@ pub struct OnDtmfEventParam {
     pub digit: String,
     /// Its duration so far, ms (0 at the start).
     pub duration: u32,
-    /// `PJMEDIA_STREAM_DTMF_IS_END` when the digit ended (SIP INFO: always),
-    /// 0 at its start.
+    /// 0 at an RFC 4733 digit's start; `PJMEDIA_STREAM_DTMF_IS_UPDATE |
+    /// PJMEDIA_STREAM_DTMF_IS_END` at its end; `PJMEDIA_STREAM_DTMF_IS_END`
+    /// alone for a SIP INFO digit (start and end at once).
     pub flags: u32,
 }
 
