@@ -283,16 +283,22 @@ struct Member {
 struct Lib {
     ep: Endpoint,
     members: Vec<Member>,
+    /// Worker threads poll (`threadCnt` > 0): the test only waits.
+    workers: bool,
     _turn: MutexGuard<'static, ()>,
 }
 
 impl Lib {
     fn start(n: usize) -> Self {
+        Self::start_with_threads(n, 0)
+    }
+
+    fn start_with_threads(n: usize, threads: u32) -> Self {
         let turn = serial();
         let ep = Endpoint::new();
         ep.lib_create().unwrap();
         let mut cfg = EpConfig::default();
-        cfg.ua_config.thread_cnt = 0;
+        cfg.ua_config.thread_cnt = threads;
         // Five calls at once in the attended transfer (PJSUA's default is 4).
         cfg.ua_config.max_calls = 8;
         cfg.log_config.console_level = 0;
@@ -329,6 +335,7 @@ impl Lib {
         Self {
             ep,
             members,
+            workers: threads > 0,
             _turn: turn,
         }
     }
@@ -341,7 +348,7 @@ impl Lib {
     fn pump_until(&self, secs: u64, mut done: impl FnMut() -> bool) -> bool {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
-            self.ep.lib_handle_events(10).unwrap();
+            self.step();
             if done() {
                 return true;
             }
@@ -349,10 +356,19 @@ impl Lib {
         false
     }
 
+    /// Handles events for 10 ms, or with workers lets them.
+    fn step(&self) {
+        if self.workers {
+            std::thread::sleep(Duration::from_millis(10));
+        } else {
+            self.ep.lib_handle_events(10).unwrap();
+        }
+    }
+
     fn run_for(&self, ms: u64) {
         let end = Instant::now() + Duration::from_millis(ms);
         while Instant::now() < end {
-            self.ep.lib_handle_events(10).unwrap();
+            self.step();
         }
     }
 
@@ -862,6 +878,37 @@ fn a_transfer_can_be_refused_or_redirected_by_the_transferee() {
             .seen()
             .contains(&Seen::TransferRequest("sip:nobody@127.0.0.1:9".into()))
     );
+}
+
+#[test]
+fn with_worker_threads_dtmf_and_a_transfer_run_on_the_workers() {
+    // Callbacks run on the endpoint's threads and call back into the API
+    // (answer, make the transfer's call, hang up).
+    let lib = Lib::start_with_threads(3, 2);
+    let (alice, bob, carol) = (lib.party(0), lib.party(1), lib.party(2));
+    let (alice_call, bob_call) = lib.connect(0, 1);
+    alice_call.dial_dtmf("5").unwrap();
+    bob_call
+        .send_dtmf(&CallSendDtmfParam {
+            method: DtmfMethod::SipInfo,
+            digits: "6".into(),
+            ..CallSendDtmfParam::default()
+        })
+        .unwrap();
+    lib.wait("the digits", || {
+        !bob.digits().is_empty() && !alice.digits().is_empty()
+    });
+    assert_eq!(bob.digits(), vec![(DtmfMethod::Rfc2833, "5".into())]);
+    assert_eq!(alice.digits(), vec![(DtmfMethod::SipInfo, "6".into())]);
+    bob_call
+        .xfer(&lib.members[2].uri, &CallOpParam::default())
+        .unwrap();
+    lib.wait("the transfer", || {
+        bob.lock().seen.contains(&Seen::TransferStatus(200, true))
+            && carol.lock().calls.len() == 1
+            && carol.state_of(&carol.call(0)) == Some(InvState::Confirmed)
+            && alice.state_of(&alice_call) == Some(InvState::Disconnected)
+    });
 }
 
 #[test]
