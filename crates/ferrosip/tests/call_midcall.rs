@@ -506,6 +506,9 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
         (CallMediaStatus::RemoteHold, MediaDir::Decoding)
     );
     assert!(lib.party(1).seen().contains(&Seen::RxOffer(bob_call.id())));
+    // Alice made the last offer: bob's remote offerer, not alice's.
+    assert!(!alice_call.info().unwrap().rem_offerer);
+    assert!(bob_call.info().unwrap().rem_offerer);
     assert!(
         !lib.party(0)
             .seen()

@@ -283,7 +283,19 @@ fn media_changed(ep: &Endpoint, call: CallId, session: &sdp::neg::NegotiatedSess
         .unwrap_or_default();
     // A new session of a call that had one, not from our re-offer: the
     // peer offered (already answered by the user agent).
-    let renegotiated = !lock(&media).infos().is_empty();
+    // (Confirmed: the answer of a 183 and its 200 are not a re-offer.)
+    let confirmed = ep.runtime("Call").ok().is_some_and(|rt| {
+        rt.with_engine(|ua, _| {
+            ua.call_status(call)
+                .is_some_and(|s| s.state == ua::CallState::Confirmed)
+        })
+    });
+    let renegotiated = confirmed && !lock(&media).infos().is_empty();
+    if renegotiated {
+        if let Some(slot) = lock(&ep.inner.calls).slots.get_mut(&call) {
+            slot.rem_offerer = Some(!own_offer);
+        }
+    }
     if renegotiated && !own_offer {
         let mut prm = super::handler::OnCallRxOfferParam {
             offer: crate::config::SdpSession::default(),

@@ -17,8 +17,14 @@ impl Call {
     pub fn info(&self) -> Result<CallInfo> {
         let title = "Call::getInfo()";
         let runtime = self.runtime(title)?;
-        let (account, setting, media, created) = self.slot(title, |s| {
-            (s.account, s.setting.clone(), s.media.clone(), s.created)
+        let (account, setting, media, created, rem_offerer) = self.slot(title, |s| {
+            (
+                s.account,
+                s.setting.clone(),
+                s.media.clone(),
+                s.created,
+                s.rem_offerer,
+            )
         })?;
         let id = self.id;
         let (status, now) = runtime.with_engine(|ua, now| (ua.call_status(id), now));
@@ -54,9 +60,10 @@ impl Call {
                 .map(|c| TimeVal::from(end.saturating_duration_since(c)))
                 .unwrap_or_default(),
             total_duration: TimeVal::from(end.saturating_duration_since(created)),
-            // The user agent does not say who offered; an INVITE we receive
-            // carries the offer but for a late-offer peer.
-            rem_offerer: role == SipRole::Uas,
+            // The user agent does not say who offered: after a re-offer the
+            // call knows (its own, or the peer's); before, an INVITE we
+            // receive carries the offer but for a late-offer peer.
+            rem_offerer: rem_offerer.unwrap_or(role == SipRole::Uas),
             rem_audio_count,
             rem_video_count,
         })

@@ -36,6 +36,9 @@ pub(crate) struct CallSlot {
     /// (otherwise a media update of a confirmed call answers the peer's
     /// offer, for `on_call_rx_offer`).
     pub(crate) own_offer: bool,
+    /// Who made the last offer, once a re-offer was answered (true: the
+    /// peer); before, the role says.
+    pub(crate) rem_offerer: Option<bool>,
     /// Requests sent in the call, by transaction, for their answer's
     /// callback.
     pub(crate) requests: HashMap<ClientTxId, SentRequest>,
@@ -63,6 +66,7 @@ impl CallSlot {
             first_response: None,
             local_hold: false,
             own_offer: false,
+            rem_offerer: None,
             requests: HashMap::new(),
             transfer_quiet: false,
             transfer_for: None,
