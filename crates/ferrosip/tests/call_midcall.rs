@@ -865,6 +865,21 @@ fn a_transfer_can_be_refused_or_redirected_by_the_transferee() {
     });
     assert_eq!(bob.state_of(&bob_call), Some(InvState::Confirmed));
     assert!(carol.lock().calls.is_empty());
+    // Bad uses: no URI, the call itself as the one to replace.
+    assert_eq!(
+        bob_call
+            .xfer("not a uri", &CallOpParam::default())
+            .unwrap_err()
+            .status,
+        status::PJSIP_EINVALIDURI
+    );
+    assert_eq!(
+        bob_call
+            .xfer_replaces(&bob_call, &CallOpParam::default())
+            .unwrap_err()
+            .status,
+        status::PJ_EINVAL
+    );
     // Bob asks for a nowhere URI; alice's handler sends the call to carol
     // instead.
     alice.lock().transfer_answer = Some((202, Some(lib.members[2].uri.clone())));
