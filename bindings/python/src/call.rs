@@ -21,11 +21,16 @@ use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use ferrosip::call::{
-    CallHandler, CallInfo, CallMediaInfo, InvState, OnCallMediaStateParam, OnCallStateParam,
-    OnCallTsxStateParam, OnStreamCreatedParam, OnStreamDestroyedParam, SipEvent, StreamInfo,
-    TimeVal,
+    CallHandler, CallInfo, CallMediaInfo, InvState, OnCallMediaStateParam, OnCallRedirectedParam,
+    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallStateParam,
+    OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
+    OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam, OnStreamCreatedParam,
+    OnStreamDestroyedParam, OnTypingIndicationParam, RedirectOp, SipEvent, StreamInfo, TimeVal,
 };
-use ferrosip::config::CallOpParam;
+use ferrosip::config::{
+    CallOpParam, CallSendDtmfParam, CallSendRequestParam, CallSetting, SendInstantMessageParam,
+    SendTypingIndicationParam,
+};
 use ferrosip::error::status;
 use ferrosip::media::{AudioMedia, StreamStat};
 use pyo3::prelude::*;
@@ -92,10 +97,14 @@ impl PyCall {
 
     /// Binds the object to `call` if it has no call yet (a callback may come
     /// before `makeCall` returns, with worker threads).
-    fn bind_if_unbound(&self, call: &ferrosip::Call) {
+    /// Returns whether it did.
+    fn bind_if_unbound(&self, call: &ferrosip::Call) -> bool {
         let mut state = lock(&self.state);
         if state.call.is_none() {
             state.call = Some(call.clone());
+            true
+        } else {
+            false
         }
     }
 
@@ -153,6 +162,19 @@ impl Callbacks {
         }
     }
 
+    /// Binds the object to `call` if it has none yet (a callback before
+    /// `makeCall` returned, or the `newCall` of a transfer), filing it for
+    /// `Call.lookup`.
+    fn bind(object: &Py<PyCall>, call: &ferrosip::Call) {
+        if object.get().bind_if_unbound(call) {
+            let _ = Python::try_attach(|py| {
+                if let Err(err) = register(object.bind(py), call.clone()) {
+                    handlers::report(py, err, "Call.lookup");
+                }
+            });
+        }
+    }
+
     /// Calls `method` with the parameter `make_arg` builds, after binding
     /// the object to `call` if needed.
     fn invoke<F>(&self, call: &ferrosip::Call, method: &str, make_arg: F)
@@ -162,8 +184,36 @@ impl Callbacks {
         let Some(object) = &self.object else {
             return;
         };
-        object.get().bind_if_unbound(call);
+        Self::bind(object, call);
         handlers::invoke(object.as_any(), method, make_arg);
+    }
+
+    /// Calls `method` with the parameter `make_arg` builds, then `read`s
+    /// the parameter (which the callback may have changed) and the
+    /// method's return value. `None` if the callback raised (reported) or
+    /// could not run.
+    fn invoke_with<F, R>(
+        &self,
+        call: &ferrosip::Call,
+        method: &str,
+        make_arg: F,
+        read: impl for<'py> FnOnce(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<R>,
+    ) -> Option<R>
+    where
+        F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>>,
+    {
+        let object = self.object.as_ref()?;
+        Self::bind(object, call);
+        Python::try_attach(|py| {
+            let outcome = make_arg(py).and_then(|arg| {
+                let ret = object.bind(py).call_method1(method, (arg.clone(),))?;
+                read(&arg, &ret)
+            });
+            outcome
+                .map_err(|err| handlers::report(py, err, method))
+                .ok()
+        })
+        .flatten()
     }
 
     /// Lets go of the Python object, attached to the interpreter (leaked if
@@ -207,6 +257,34 @@ fn stream_param<'py>(
         .call1((class, media, idx))
 }
 
+/// A `SipRxData` as the JSON `_call` reads.
+fn rdata_json(r: &ferrosip::account::SipRxData) -> Value {
+    json!({ "info": r.info, "wholeMsg": r.whole_msg, "srcAddress": r.src_address })
+}
+
+/// The handler for the new call a callback's parameter names in
+/// `newCall` (a `Call` the application made, or `None`).
+fn new_call_of(arg: &Bound<'_, PyAny>) -> PyResult<Option<Box<dyn CallHandler>>> {
+    let new_call = arg.getattr("newCall")?;
+    if new_call.is_none() {
+        return Ok(None);
+    }
+    let new_call = new_call
+        .cast::<PyCall>()
+        .map_err(|_| pyo3::exceptions::PyTypeError::new_err("newCall must be a Call (or None)"))?;
+    Ok(Some(Box::new(Callbacks::new(new_call))))
+}
+
+/// The Python object of `call` (the one it was made or taken with), or
+/// `None`.
+fn object_of(py: Python<'_>, call: &ferrosip::Call) -> Option<Py<PyAny>> {
+    let weak = lock(&REGISTRY)
+        .iter()
+        .find(|(c, _)| c == call)
+        .map(|(_, weak)| weak.clone_ref(py))?;
+    weak.bind(py).upgrade().map(Bound::unbind)
+}
+
 impl CallHandler for Callbacks {
     fn on_call_state(&mut self, call: &ferrosip::Call, prm: &OnCallStateParam) {
         let value = json!({
@@ -241,6 +319,200 @@ impl CallHandler for Callbacks {
         self.invoke(call, "onCallTsxState", move |py| {
             data(py, "OnCallTsxStateParam", &value)
         });
+    }
+
+    fn on_dtmf_digit(&mut self, call: &ferrosip::Call, prm: &OnDtmfDigitParam) {
+        let value = json!({
+            "method": i32::from(prm.method),
+            "digit": prm.digit,
+            "duration": prm.duration,
+        });
+        self.invoke(call, "onDtmfDigit", move |py| {
+            data(py, "OnDtmfDigitParam", &value)
+        });
+    }
+
+    fn on_dtmf_event(&mut self, call: &ferrosip::Call, prm: &OnDtmfEventParam) {
+        let value = json!({
+            "method": i32::from(prm.method),
+            "timestamp": prm.timestamp,
+            "digit": prm.digit,
+            "duration": prm.duration,
+            "flags": prm.flags,
+        });
+        self.invoke(call, "onDtmfEvent", move |py| {
+            data(py, "OnDtmfEventParam", &value)
+        });
+    }
+
+    fn on_instant_message(&mut self, call: &ferrosip::Call, prm: &OnInstantMessageParam) {
+        let value = json!({
+            "fromUri": prm.from_uri,
+            "toUri": prm.to_uri,
+            "contactUri": prm.contact_uri,
+            "contentType": prm.content_type,
+            "msgBody": prm.msg_body,
+            "rdata": rdata_json(&prm.rdata),
+        });
+        self.invoke(call, "onInstantMessage", move |py| {
+            data(py, "OnInstantMessageParam", &value)
+        });
+    }
+
+    fn on_instant_message_status(
+        &mut self,
+        call: &ferrosip::Call,
+        prm: &OnInstantMessageStatusParam,
+    ) {
+        let value = json!({
+            "userData": prm.user_data,
+            "toUri": prm.to_uri,
+            "msgBody": prm.msg_body,
+            "code": prm.code,
+            "reason": prm.reason,
+            "rdata": rdata_json(&prm.rdata),
+        });
+        self.invoke(call, "onInstantMessageStatus", move |py| {
+            data(py, "OnInstantMessageStatusParam", &value)
+        });
+    }
+
+    fn on_typing_indication(&mut self, call: &ferrosip::Call, prm: &OnTypingIndicationParam) {
+        let value = json!({
+            "fromUri": prm.from_uri,
+            "toUri": prm.to_uri,
+            "contactUri": prm.contact_uri,
+            "isTyping": prm.is_typing,
+            "rdata": rdata_json(&prm.rdata),
+        });
+        self.invoke(call, "onTypingIndication", move |py| {
+            data(py, "OnTypingIndicationParam", &value)
+        });
+    }
+
+    fn on_call_rx_offer(&mut self, call: &ferrosip::Call, prm: &mut OnCallRxOfferParam) {
+        let Ok(offer) = serde_json::to_value(&prm.offer) else {
+            return;
+        };
+        let Ok(opt) = serde_json::to_value(&prm.opt) else {
+            return;
+        };
+        let value = json!({ "offer": offer, "statusCode": prm.status_code, "opt": opt });
+        self.invoke(call, "onCallRxOffer", move |py| {
+            data(py, "OnCallRxOfferParam", &value)
+        });
+    }
+
+    fn on_call_transfer_request(
+        &mut self,
+        call: &ferrosip::Call,
+        prm: &mut OnCallTransferRequestParam,
+    ) {
+        let Ok(opt) = serde_json::to_value(&prm.opt) else {
+            return;
+        };
+        let value = json!({ "dstUri": prm.dst_uri, "statusCode": prm.status_code, "opt": opt });
+        let answer = self.invoke_with(
+            call,
+            "onCallTransferRequest",
+            move |py| data(py, "OnCallTransferRequestParam", &value),
+            |arg, _| {
+                let dst_uri: String = arg.getattr("dstUri")?.extract()?;
+                let status_code: i32 = arg.getattr("statusCode")?.extract()?;
+                let opt: CallSetting =
+                    config_from_py(&arg.getattr("opt")?, "onCallTransferRequest")?;
+                Ok((dst_uri, status_code, opt, new_call_of(arg)?))
+            },
+        );
+        if let Some((dst_uri, status_code, opt, new_call)) = answer {
+            prm.dst_uri = dst_uri;
+            prm.status_code = status_code;
+            prm.opt = opt;
+            prm.new_call = new_call;
+        }
+    }
+
+    fn on_call_transfer_status(
+        &mut self,
+        call: &ferrosip::Call,
+        prm: &mut OnCallTransferStatusParam,
+    ) {
+        let value = json!({
+            "statusCode": prm.status_code,
+            "reason": prm.reason,
+            "finalNotify": prm.final_notify,
+            "cont": prm.cont,
+        });
+        let cont = self.invoke_with(
+            call,
+            "onCallTransferStatus",
+            move |py| data(py, "OnCallTransferStatusParam", &value),
+            |arg, _| arg.getattr("cont")?.extract::<bool>(),
+        );
+        if let Some(cont) = cont {
+            prm.cont = cont;
+        }
+    }
+
+    fn on_call_replace_request(
+        &mut self,
+        call: &ferrosip::Call,
+        prm: &mut OnCallReplaceRequestParam,
+    ) {
+        let Ok(opt) = serde_json::to_value(&prm.opt) else {
+            return;
+        };
+        let value = json!({
+            "rdata": rdata_json(&prm.rdata),
+            "statusCode": prm.status_code,
+            "reason": prm.reason,
+            "opt": opt,
+        });
+        let answer = self.invoke_with(
+            call,
+            "onCallReplaceRequest",
+            move |py| data(py, "OnCallReplaceRequestParam", &value),
+            |arg, _| {
+                let status_code: i32 = arg.getattr("statusCode")?.extract()?;
+                let reason: String = arg.getattr("reason")?.extract()?;
+                let opt: CallSetting =
+                    config_from_py(&arg.getattr("opt")?, "onCallReplaceRequest")?;
+                Ok((status_code, reason, opt, new_call_of(arg)?))
+            },
+        );
+        if let Some((status_code, reason, opt, new_call)) = answer {
+            prm.status_code = status_code;
+            prm.reason = reason;
+            prm.opt = opt;
+            prm.new_call = new_call;
+        }
+    }
+
+    fn on_call_replaced(&mut self, call: &ferrosip::Call, prm: &OnCallReplacedParam) {
+        let (id, new_call) = (prm.new_call_id, prm.new_call.clone());
+        self.invoke(call, "onCallReplaced", move |py| {
+            let prm = data(py, "OnCallReplacedParam", &json!({ "newCallId": id }))?;
+            prm.setattr("newCall", object_of(py, &new_call))?;
+            Ok(prm)
+        });
+    }
+
+    fn on_call_redirected(
+        &mut self,
+        call: &ferrosip::Call,
+        prm: &OnCallRedirectedParam,
+    ) -> RedirectOp {
+        let value = json!({ "targetUri": prm.target_uri, "e": event_json(prm.e) });
+        self.invoke_with(
+            call,
+            "onCallRedirected",
+            move |py| data(py, "OnCallRedirectedParam", &value),
+            |_, ret| {
+                let op: i32 = ret.extract()?;
+                RedirectOp::try_from(op).map_err(crate::error::to_py)
+            },
+        )
+        .unwrap_or(RedirectOp::Stop)
     }
 
     fn on_stream_created(&mut self, call: &ferrosip::Call, prm: &OnStreamCreatedParam) {
@@ -555,6 +827,112 @@ impl PyCall {
         self.with_call(py, "Call::dump()", |c| c.dump(with_media, indent))
     }
 
+    /// Puts the call on hold (a re-INVITE offering `sendonly`);
+    /// `onCallMediaState` then shows `PJSUA_CALL_MEDIA_LOCAL_HOLD`.
+    #[pyo3(name = "setHold")]
+    fn set_hold(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::setHold()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.set_hold(&prm))
+    }
+
+    /// Sends a re-INVITE with a new offer; `prm.opt.flag` with
+    /// `PJSUA_CALL_UNHOLD` releases a hold.
+    fn reinvite(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::reinvite()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.reinvite(&prm))
+    }
+
+    /// Sends an UPDATE with a new offer (RFC 3311).
+    fn update(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::update()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.update(&prm))
+    }
+
+    /// Sends `digits` as RFC 4733 events through the call's audio stream.
+    #[pyo3(name = "dialDtmf")]
+    fn dial_dtmf(&self, py: Python<'_>, digits: &str) -> PyResult<()> {
+        self.with_call(py, "Call::dialDtmf()", |call| call.dial_dtmf(digits))
+    }
+
+    /// Sends DTMF digits by the method of `prm` (a `CallSendDtmfParam`:
+    /// RFC 4733 events or SIP INFO).
+    #[pyo3(name = "sendDtmf")]
+    fn send_dtmf(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::sendDtmf()";
+        let prm: CallSendDtmfParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.send_dtmf(&prm))
+    }
+
+    /// Sends a MESSAGE within the call (a `SendInstantMessageParam`); the
+    /// answer comes to `onInstantMessageStatus`.
+    #[pyo3(name = "sendInstantMessage")]
+    fn send_instant_message(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::sendInstantMessage()";
+        let prm: SendInstantMessageParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.send_instant_message(&prm))
+    }
+
+    /// Sends a typing indication within the call (a
+    /// `SendTypingIndicationParam`).
+    #[pyo3(name = "sendTypingIndication")]
+    fn send_typing_indication(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::sendTypingIndication()";
+        let prm: SendTypingIndicationParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.send_typing_indication(&prm))
+    }
+
+    /// Sends a request within the call (a `CallSendRequestParam`: INFO,
+    /// ...); its answer comes to `onCallTsxState`.
+    #[pyo3(name = "sendRequest")]
+    fn send_request(&self, py: Python<'_>, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::sendRequest()";
+        let prm: CallSendRequestParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.send_request(&prm))
+    }
+
+    /// Asks the peer to call `dest` (blind transfer); progress comes to
+    /// `onCallTransferStatus`.
+    fn xfer(&self, py: Python<'_>, dest: &str, prm: &Bound<'_, PyAny>) -> PyResult<()> {
+        let title = "Call::xfer()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        self.with_call(py, title, |call| call.xfer(dest, &prm))
+    }
+
+    /// Asks the peer to call the peer of `dest_call` (a `Call`) and
+    /// replace that call (attended transfer).
+    #[pyo3(name = "xferReplaces")]
+    fn xfer_replaces(
+        &self,
+        py: Python<'_>,
+        dest_call: &Bound<'_, PyAny>,
+        prm: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let title = "Call::xferReplaces()";
+        let prm: CallOpParam = config_from_py(prm, title)?;
+        let dest = dest_call
+            .cast::<Self>()
+            .map_err(|_| pyo3::exceptions::PyTypeError::new_err("dest_call must be a Call"))?
+            .get()
+            .call();
+        self.with_call(py, title, |call| {
+            let dest = dest.ok_or_else(|| no_call(title))?;
+            call.xfer_replaces(&dest, &prm)
+        })
+    }
+
+    /// Decides about the redirection target `onCallRedirected` left
+    /// pending: `cmd` is a `PJSIP_REDIRECT_*`.
+    #[pyo3(name = "processRedirect")]
+    fn process_redirect(&self, py: Python<'_>, cmd: i32) -> PyResult<()> {
+        let op = RedirectOp::try_from(cmd).map_err(crate::error::to_py)?;
+        self.with_call(py, "Call::processRedirect()", |call| {
+            call.process_redirect(op)
+        })
+    }
+
     /// The `Call` object of the live call `call_id` (the very object it was
     /// made or taken with, subclass and all), or `None`.
     #[staticmethod]
@@ -564,11 +942,7 @@ impl PyCall {
                 .ok()
                 .and_then(|ep| ferrosip::Call::lookup(&ep, call_id))
         })?;
-        let weak = lock(&REGISTRY)
-            .iter()
-            .find(|(call, _)| *call == found)
-            .map(|(_, weak)| weak.clone_ref(py))?;
-        weak.bind(py).upgrade().map(Bound::unbind)
+        object_of(py, &found)
     }
 }
 

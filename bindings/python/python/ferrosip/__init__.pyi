@@ -3431,6 +3431,138 @@ class OnCallMediaStateParam:
 
     def __init__(self) -> None: ...
 
+class OnCallRedirectedParam:
+    """
+    PJSUA2's ``OnCallRedirectedParam``: the INVITE was redirected to
+    ``targetUri``; ``onCallRedirected`` returns a ``PJSIP_REDIRECT_*``.
+    """
+
+    targetUri: str
+    e: SipEvent
+    def __init__(self) -> None: ...
+
+class OnCallReplaceRequestParam:
+    """
+    PJSUA2's ``OnCallReplaceRequestParam``: an INVITE with Replaces asks
+    to replace this call (``statusCode`` 200 accepts; ``newCall`` as in
+    ``OnCallTransferRequestParam``).
+    """
+
+    rdata: SipRxData
+    statusCode: int
+    reason: str
+    opt: CallSetting
+    newCall: Optional[AudioMedia]
+    def __init__(self) -> None: ...
+
+class OnCallReplacedParam:
+    """
+    PJSUA2's ``OnCallReplacedParam``: this call was replaced by
+    ``newCallId`` (``newCall``, its ``Call``, or None).
+    """
+
+    newCallId: int
+    newCall: Optional[AudioMedia]
+    def __init__(self) -> None: ...
+
+class OnCallRxOfferParam:
+    """
+    PJSUA2's ``OnCallRxOfferParam``: the peer sent a new offer. In ferrosip
+    a notification: the answer has been made when it comes (changing
+    ``statusCode`` or ``opt`` has no effect).
+    """
+
+    offer: SdpSession
+    statusCode: int
+    opt: CallSetting
+    def __init__(self) -> None: ...
+
+class OnCallTransferRequestParam:
+    """
+    PJSUA2's ``OnCallTransferRequestParam``: the peer asks us to call
+    ``dstUri`` (which may be changed). Set ``statusCode`` to a final error
+    to refuse, and ``newCall`` to a ``Call(acc)`` of yours to get the new
+    call's callbacks (the library makes the call).
+    """
+
+    dstUri: str
+    statusCode: int
+    opt: CallSetting
+    newCall: Optional[AudioMedia]
+    def __init__(self) -> None: ...
+
+class OnCallTransferStatusParam:
+    """
+    PJSUA2's ``OnCallTransferStatusParam``: how the call we asked the
+    peer to make goes; set ``cont`` false to get no more reports.
+    """
+
+    statusCode: int
+    reason: str
+    finalNotify: bool
+    cont: bool
+    def __init__(self) -> None: ...
+
+class OnDtmfDigitParam:
+    """
+    PJSUA2's ``OnDtmfDigitParam``: a DTMF digit came (``method`` a
+    ``PJSUA_DTMF_METHOD_*``, ``digit``, ``duration`` in ms).
+    """
+
+    method: int
+    digit: str
+    duration: int
+    def __init__(self) -> None: ...
+
+class OnDtmfEventParam:
+    """
+    PJSUA2's ``OnDtmfEventParam``: a DTMF digit started or ended
+    (``flags`` ``PJMEDIA_STREAM_DTMF_IS_END`` at its end).
+    """
+
+    method: int
+    timestamp: int
+    digit: str
+    duration: int
+    flags: int
+    def __init__(self) -> None: ...
+
+class OnInstantMessageParam:
+    """PJSUA2's ``OnInstantMessageParam``: a MESSAGE came within the call."""
+
+    fromUri: str
+    toUri: str
+    contactUri: str
+    contentType: str
+    msgBody: str
+    rdata: SipRxData
+    def __init__(self) -> None: ...
+
+class OnInstantMessageStatusParam:
+    """
+    PJSUA2's ``OnInstantMessageStatusParam``: the answer to
+    ``sendInstantMessage`` (``userData`` as given there, ``code``,
+    ``reason``).
+    """
+
+    userData: Optional[AudioMedia]
+    toUri: str
+    msgBody: str
+    code: int
+    reason: str
+    rdata: SipRxData
+    def __init__(self) -> None: ...
+
+class OnTypingIndicationParam:
+    """PJSUA2's ``OnTypingIndicationParam``: the peer is (not) typing."""
+
+    fromUri: str
+    toUri: str
+    contactUri: str
+    isTyping: bool
+    rdata: SipRxData
+    def __init__(self) -> None: ...
+
 class OnCallStateParam:
     """
     PJSUA2's ``OnCallStateParam``: ``e``, the ``SipEvent``. ferrosip adds
@@ -3958,3 +4090,27 @@ class Call:
     def onCallMediaState(self, prm: OnCallMediaStateParam) -> None: ...
     def onStreamCreated(self, prm: OnStreamCreatedParam) -> None: ...
     def onStreamDestroyed(self, prm: OnStreamDestroyedParam) -> None: ...
+    def getMedia(self, med_idx: int) -> Optional[Media]: ...
+    def setHold(self, prm: CallOpParam) -> None: ...
+    def reinvite(self, prm: CallOpParam) -> None: ...
+    def update(self, prm: CallOpParam) -> None: ...
+    def dialDtmf(self, digits: str) -> None: ...
+    def sendDtmf(self, prm: CallSendDtmfParam) -> None: ...
+    def sendInstantMessage(self, prm: SendInstantMessageParam) -> None: ...
+    def sendTypingIndication(self, prm: SendTypingIndicationParam) -> None: ...
+    def sendRequest(self, prm: CallSendRequestParam) -> None: ...
+    def xfer(self, dest: str, prm: CallOpParam) -> None: ...
+    def xferReplaces(self, dest_call: Call, prm: CallOpParam) -> None: ...
+    def processRedirect(self, cmd: int) -> None: ...
+    def onDtmfDigit(self, prm: OnDtmfDigitParam) -> None: ...
+    def onDtmfEvent(self, prm: OnDtmfEventParam) -> None: ...
+    def onInstantMessage(self, prm: OnInstantMessageParam) -> None: ...
+    def onInstantMessageStatus(self, prm: OnInstantMessageStatusParam) -> None: ...
+    def onTypingIndication(self, prm: OnTypingIndicationParam) -> None: ...
+    def onCallRxOffer(self, prm: OnCallRxOfferParam) -> None: ...
+    def onCallTransferRequest(self, prm: OnCallTransferRequestParam) -> None: ...
+    def onCallTransferStatus(self, prm: OnCallTransferStatusParam) -> None: ...
+    def onCallReplaceRequest(self, prm: OnCallReplaceRequestParam) -> None: ...
+    def onCallReplaced(self, prm: OnCallReplacedParam) -> None: ...
+    def onCallRedirected(self, prm: OnCallRedirectedParam) -> int:
+        """A ``PJSIP_REDIRECT_*``; the base class: ``PJSIP_REDIRECT_STOP``."""

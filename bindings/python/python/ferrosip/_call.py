@@ -23,6 +23,17 @@ __all__ = [
     "LossType",
     "MathStat",
     "OnCallMediaStateParam",
+    "OnCallRedirectedParam",
+    "OnCallReplaceRequestParam",
+    "OnCallReplacedParam",
+    "OnCallRxOfferParam",
+    "OnCallTransferRequestParam",
+    "OnCallTransferStatusParam",
+    "OnDtmfDigitParam",
+    "OnDtmfEventParam",
+    "OnInstantMessageParam",
+    "OnInstantMessageStatusParam",
+    "OnTypingIndicationParam",
     "OnCallStateParam",
     "OnCallTsxStateParam",
     "OnIncomingCallParam",
@@ -38,6 +49,7 @@ __all__ = [
 ]
 
 PJSUA_INVALID_ID = -1
+PJSIP_REDIRECT_STOP = 4
 
 
 class _Data:
@@ -105,7 +117,7 @@ def _config_module():
 def _slotted(cls):
     """Gives a data class ``__slots__`` for its fields, as PJSUA2's SWIG
     objects refuse unknown attributes (a typo raises instead of being lost)."""
-    return type(cls.__name__, (_Data,), {**{k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}, "__slots__": tuple(cls._fields)})
+    return type(cls.__name__, cls.__bases__, {**{k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}, "__slots__": tuple(cls._fields)})
 
 
 @_slotted
@@ -360,6 +372,150 @@ class OnStreamDestroyedParam(_Data):
     _fields = {"stream": lambda: None, "streamIdx": int}
 
 
+def _rdata():
+    return _ferrosip.SipRxData()
+
+
+class _WithRdata(_Data):
+    """Data with an ``rdata`` (a ``SipRxData``) built from its JSON."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _from(cls, value):
+        value = dict(value)
+        text = value.pop("rdata", None)
+        obj = _Data._from.__func__(cls, value)
+        if text is not None:
+            rdata = _ferrosip.SipRxData()
+            rdata.info = text["info"]
+            rdata.wholeMsg = text["wholeMsg"]
+            rdata.srcAddress = text["srcAddress"]
+            obj.rdata = rdata
+        return obj
+
+
+def _token(value):
+    return None if value == 0 else value
+
+
+@_slotted
+class OnDtmfDigitParam(_Data):
+    """PJSUA2's ``OnDtmfDigitParam``: a DTMF digit came (``method`` a
+    ``PJSUA_DTMF_METHOD_*``, ``digit``, ``duration`` in ms)."""
+
+    _fields = {"method": int, "digit": str, "duration": int}
+
+
+@_slotted
+class OnDtmfEventParam(_Data):
+    """PJSUA2's ``OnDtmfEventParam``: a DTMF digit started or ended
+    (``flags`` ``PJMEDIA_STREAM_DTMF_IS_END`` at its end)."""
+
+    _fields = {"method": int, "timestamp": int, "digit": str, "duration": int, "flags": int}
+
+
+@_slotted
+class OnInstantMessageParam(_WithRdata):
+    """PJSUA2's ``OnInstantMessageParam``: a MESSAGE came within the call."""
+
+    _fields = {
+        "fromUri": str,
+        "toUri": str,
+        "contactUri": str,
+        "contentType": str,
+        "msgBody": str,
+        "rdata": _rdata,
+    }
+
+
+@_slotted
+class OnTypingIndicationParam(_WithRdata):
+    """PJSUA2's ``OnTypingIndicationParam``: the peer is (not) typing."""
+
+    _fields = {"fromUri": str, "toUri": str, "contactUri": str, "isTyping": bool, "rdata": _rdata}
+
+
+@_slotted
+class OnInstantMessageStatusParam(_WithRdata):
+    """PJSUA2's ``OnInstantMessageStatusParam``: the answer to
+    ``sendInstantMessage`` (``userData`` as given there, ``code``,
+    ``reason``)."""
+
+    _fields = {
+        "userData": lambda: None,
+        "toUri": str,
+        "msgBody": str,
+        "code": int,
+        "reason": str,
+        "rdata": _rdata,
+    }
+
+    @classmethod
+    def _from(cls, value):
+        obj = _WithRdata._from.__func__(cls, value)
+        obj.userData = _token(obj.userData)
+        return obj
+
+
+@_slotted
+class OnCallRxOfferParam(_Data):
+    """PJSUA2's ``OnCallRxOfferParam``: the peer sent a new offer. In ferrosip
+    a notification: the answer has been made when it comes (changing
+    ``statusCode`` or ``opt`` has no effect)."""
+
+    _fields = {"offer": _config("SdpSession"), "statusCode": int, "opt": _config("CallSetting")}
+
+
+@_slotted
+class OnCallTransferRequestParam(_Data):
+    """PJSUA2's ``OnCallTransferRequestParam``: the peer asks us to call
+    ``dstUri`` (which may be changed). Set ``statusCode`` to a final error
+    to refuse, and ``newCall`` to a ``Call(acc)`` of yours to get the new
+    call's callbacks (the library makes the call)."""
+
+    _fields = {"dstUri": str, "statusCode": int, "opt": _config("CallSetting"), "newCall": lambda: None}
+
+
+@_slotted
+class OnCallTransferStatusParam(_Data):
+    """PJSUA2's ``OnCallTransferStatusParam``: how the call we asked the
+    peer to make goes; set ``cont`` false to get no more reports."""
+
+    _fields = {"statusCode": int, "reason": str, "finalNotify": bool, "cont": bool}
+
+
+@_slotted
+class OnCallReplaceRequestParam(_WithRdata):
+    """PJSUA2's ``OnCallReplaceRequestParam``: an INVITE with Replaces asks
+    to replace this call (``statusCode`` 200 accepts; ``newCall`` as in
+    ``OnCallTransferRequestParam``)."""
+
+    _fields = {
+        "rdata": _rdata,
+        "statusCode": int,
+        "reason": str,
+        "opt": _config("CallSetting"),
+        "newCall": lambda: None,
+    }
+
+
+@_slotted
+class OnCallReplacedParam(_Data):
+    """PJSUA2's ``OnCallReplacedParam``: this call was replaced by
+    ``newCallId`` (``newCall``, its ``Call``, or None)."""
+
+    _fields = {"newCallId": int, "newCall": lambda: None}
+
+
+@_slotted
+class OnCallRedirectedParam(_Data):
+    """PJSUA2's ``OnCallRedirectedParam``: the INVITE was redirected to
+    ``targetUri``; ``onCallRedirected`` returns a ``PJSIP_REDIRECT_*``."""
+
+    _fields = {"targetUri": str, "e": SipEvent}
+
+
 _CLASSES = {
     cls.__name__: cls
     for cls in (
@@ -375,6 +531,17 @@ _CLASSES = {
         OnCallTsxStateParam,
         OnStreamCreatedParam,
         OnStreamDestroyedParam,
+        OnDtmfDigitParam,
+        OnDtmfEventParam,
+        OnInstantMessageParam,
+        OnTypingIndicationParam,
+        OnInstantMessageStatusParam,
+        OnCallRxOfferParam,
+        OnCallTransferRequestParam,
+        OnCallTransferStatusParam,
+        OnCallReplaceRequestParam,
+        OnCallReplacedParam,
+        OnCallRedirectedParam,
     )
 }
 
@@ -429,6 +596,58 @@ class Call(_ferrosip.Call):
     def onStreamDestroyed(self, prm):
         """Callback: an audio stream is about to leave the bridge. The base
         class does nothing."""
+
+    def onDtmfDigit(self, prm):
+        """Callback: a DTMF digit came. The base class does nothing."""
+
+    def onDtmfEvent(self, prm):
+        """Callback: a DTMF digit started or ended. The base class does
+        nothing."""
+
+    def onInstantMessage(self, prm):
+        """Callback: a MESSAGE came within the call. The base class does
+        nothing."""
+
+    def onInstantMessageStatus(self, prm):
+        """Callback: the answer to ``sendInstantMessage``. The base class
+        does nothing."""
+
+    def onTypingIndication(self, prm):
+        """Callback: a typing indication came. The base class does nothing."""
+
+    def onCallRxOffer(self, prm):
+        """Callback: the peer sent a new offer (a notification in ferrosip:
+        already answered). The base class does nothing."""
+
+    def onCallTransferRequest(self, prm):
+        """Callback: the peer asks us to call ``prm.dstUri``; the base class
+        accepts (202)."""
+
+    def onCallTransferStatus(self, prm):
+        """Callback: progress of the call the peer was asked to make. The
+        base class does nothing."""
+
+    def onCallReplaceRequest(self, prm):
+        """Callback: an INVITE asks to replace this call; the base class
+        accepts."""
+
+    def onCallReplaced(self, prm):
+        """Callback: this call was replaced by ``prm.newCallId``. The base
+        class does nothing."""
+
+    def onCallRedirected(self, prm):
+        """Callback: the call was redirected to ``prm.targetUri``: return a
+        ``PJSIP_REDIRECT_*``. The base class returns
+        ``PJSIP_REDIRECT_STOP`` (the redirection is not followed)."""
+        return PJSIP_REDIRECT_STOP
+
+    def getMedia(self, med_idx):
+        """The ``Media`` of media line ``med_idx`` (its ``AudioMedia``), or
+        None."""
+        try:
+            return self.getAudioMedia(med_idx)
+        except Exception:  # noqa: BLE001 - PJSUA2 returns NULL
+            return None
 
 
 Call.__module__ = "ferrosip"

@@ -3,10 +3,11 @@ calls bob, bob rings then answers (or is busy), alice plays a WAV into the
 call, bob records it, one side hangs up. It runs unchanged on PJSUA2 and on
 ferrosip; only the module it imports differs:
 
-    python call_sample.py pjsua2|ferrosip SCENARIO WORKDIR
+    python call_sample.py pjsua2|ferrosip SCENARIO WORKDIR [RTP_PORT]
 
 SCENARIO: answer (alice hangs up), callee_hangup, busy (486), cancel
-(alice hangs up while it rings). Prints one JSON object: the calls' states
+(alice hangs up while it rings), midcall (alice holds and unholds, sends
+DTMF both ways and a message, then hangs up). Prints one JSON object: the calls' states
 as each side's onCallState saw them through getInfo(), and what the calls
 said afterwards.
 """
@@ -22,6 +23,7 @@ SCENARIO = sys.argv[2]
 WORKDIR = sys.argv[3]
 TONE_WAV = os.path.join(WORKDIR, "tone.wav")
 RECORDED_WAV = os.path.join(WORKDIR, "recorded.wav")
+RTP_PORT = int(sys.argv[4]) if len(sys.argv) > 4 else 4000
 
 events = []
 calls = {}
@@ -49,6 +51,8 @@ class MyCall(pj.Call):
     def onCallMediaState(self, prm):
         self.media_states += 1
         ci = self.getInfo()
+        self.media_status = [mi.status for mi in ci.media]
+        events.append([self.who, "media", self.media_status])
         for mi in ci.media:
             if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 am = self.getAudioMedia(mi.index)
@@ -60,6 +64,16 @@ class MyCall(pj.Call):
                     self.recorder = pj.AudioMediaRecorder()
                     self.recorder.createRecorder(RECORDED_WAV)
                     am.startTransmit(self.recorder)
+
+
+    def onDtmfDigit(self, prm):
+        events.append([self.who, "dtmf", prm.digit, prm.method])
+
+    def onInstantMessage(self, prm):
+        events.append([self.who, "im", prm.msgBody, prm.contentType])
+
+    def onInstantMessageStatus(self, prm):
+        events.append([self.who, "im-status", prm.code, prm.reason, prm.msgBody])
 
 
 class MyAccount(pj.Account):
@@ -105,6 +119,7 @@ def main():
         acfg = pj.AccountConfig()
         acfg.idUri = f"sip:{who}@{ep.transportGetInfo(tid).localName}"
         acfg.sipConfig.transportId = tid
+        acfg.mediaConfig.transportConfig.port = RTP_PORT
         acc = MyAccount(who)
         acc.create(acfg)
         accounts[who] = acc
@@ -149,6 +164,27 @@ def main():
             "remOfferer": ci.remOfferer,
             "remAudioCount": ci.remAudioCount,
         }
+        if SCENARIO == "midcall":
+            bob = calls["bob"]
+            alice.setHold(pj.CallOpParam(True))
+            hold = [pj.PJSUA_CALL_MEDIA_LOCAL_HOLD]
+            handle(ep, 5, lambda: alice.media_status == hold)
+            op = pj.CallOpParam(True)
+            op.opt.flag = pj.PJSUA_CALL_UNHOLD
+            alice.reinvite(op)
+            active = [pj.PJSUA_CALL_MEDIA_ACTIVE]
+            handle(ep, 5, lambda: alice.media_status == active and bob.media_status == active)
+            alice.dialDtmf("12")
+            handle(ep, 3, lambda: sum(e[1] == "dtmf" for e in events) >= 2)
+            dtmf = pj.CallSendDtmfParam()
+            dtmf.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+            dtmf.digits = "#"
+            bob.sendDtmf(dtmf)
+            handle(ep, 3, lambda: sum(e[1] == "dtmf" for e in events) >= 3)
+            im = pj.SendInstantMessageParam()
+            im.content = "hi bob"
+            alice.sendInstantMessage(im)
+            handle(ep, 3, lambda: any(e[1] == "im-status" for e in events))
         who = "bob" if SCENARIO == "callee_hangup" else "alice"
         calls[who].hangup(pj.CallOpParam(True))
     handle(ep, 5, lambda: state_of("alice") == DISCONNECTED and state_of("bob") in (None, DISCONNECTED))
