@@ -96,6 +96,7 @@ go to a duplicate of the original stdout and fd 1 is pointed at stderr.
 """
 import json
 import os
+import random
 import select
 import sys
 import time
@@ -289,6 +290,12 @@ class Peer:
             transport = "" if self.udp else ";transport=tcp"
             acfg.idUri = "sip:%s@%s%s" % (user, first, transport)
         acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+        # RTP from a random even port with a wide range, not PJSUA's 4000
+        # + 100 pairs: several peers and other programs on the machine
+        # (ferrosip's own calls start at 4000 too) must not exhaust it.
+        rtp_base = int(c.get("rtp_port", 0)) or 20000 + 2 * random.randrange(10000)
+        acfg.mediaConfig.transportConfig.port = rtp_base
+        acfg.mediaConfig.transportConfig.portRange = 2000
         cc = acfg.callConfig
         if "prack" in c:
             cc.prackUse = PRACK[c["prack"]]
