@@ -251,6 +251,9 @@ def test_make_answer_info_and_hang_up_in_process():
     call.makeCall(bob_uri, pj.CallOpParam(True))
     assert call.getId() >= 0 and call.isActive()
     assert pj.Call.lookup(call.getId()) is call
+    assert call.getUserData() is None
+    call.setUserData({"who": "alice"})
+    assert call.getUserData() == {"who": "alice"}
     assert call.getInfo().state == CALLING
     assert poll(ep, lambda: EARLY in call.states())
     theirs = pj.Call.lookup(bob.calls[-1])

@@ -641,6 +641,15 @@ class Call(_ferrosip.Call):
         ``PJSIP_REDIRECT_STOP`` (the redirection is not followed)."""
         return PJSIP_REDIRECT_STOP
 
+    def setUserData(self, user_data):
+        """Attaches any object to the call (PJSUA2's ``void*``), for
+        ``getUserData()``."""
+        self._user_data = user_data
+
+    def getUserData(self):
+        """What ``setUserData`` attached, or None."""
+        return getattr(self, "_user_data", None)
+
     def getMedia(self, med_idx):
         """The ``Media`` of media line ``med_idx`` (its ``AudioMedia``), or
         None."""
