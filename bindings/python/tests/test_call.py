@@ -566,3 +566,27 @@ def test_callbacks_on_a_worker_thread():
         del call, theirs
         collect()
     ep.libDestroy()
+
+
+def test_the_last_reference_dropped_inside_on_call_state():
+    ep, alice, bob, bob_uri = setup()
+    holder = []
+    seen = []
+
+    class Dropper(pj.Call):
+        def onCallState(self, prm):
+            seen.append(self.getInfo().state)
+            if self.getInfo().state == DISCONNECTED:
+                holder.clear()
+                collect()
+                assert self.getId() >= 0  # still alive while its callback runs
+
+    holder.append(Dropper(alice))
+    holder[0].makeCall(bob_uri, pj.CallOpParam(True))
+    assert poll(ep, lambda: EARLY in seen)
+    holder[0].hangup(pj.CallOpParam(True))
+    assert poll(ep, lambda: DISCONNECTED in seen)
+    collect()
+    poll(ep, lambda: False, timeout=0.2)
+    assert not holder
+    ep.libDestroy()
