@@ -3341,7 +3341,7 @@ class CallInfo:
     ``role`` (``PJSIP_ROLE_UAC``/``UAS``), ``accId``, ``localUri``,
     ``localContact``, ``remoteUri``, ``remoteContact``, ``callIdString``,
     ``setting`` (a ``CallSetting``), ``state`` (a ``PJSIP_INV_STATE_*``),
-    ``stateText`` (PJSIP's name: ``"CONFIRMED"``, ``"DISCONNCTD"``),
+    ``stateText`` (PJSIP's name: ``"CONFIRMED"``, ``"DISCONNECTED"``),
     ``lastStatusCode``, ``lastReason``, ``media`` and ``provMedia``
     (``CallMediaInfoVector``), ``connectDuration`` and ``totalDuration``
     (``TimeVal``), ``remOfferer``, ``remAudioCount``, ``remVideoCount``.

@@ -31,7 +31,7 @@ pj_enum! {
 
 impl InvState {
     /// PJSIP's name of the state (`pjsip_inv_state_name`), which
-    /// `CallInfo.stateText` shows: `"CALLING"`, …, `"DISCONNCTD"`.
+    /// `CallInfo.stateText` shows: `"CALLING"`, …, `"DISCONNECTED"` (PJSIP 2.15; older ones said `"DISCONNCTD"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Null => "NULL",
@@ -40,7 +40,7 @@ impl InvState {
             Self::Early => "EARLY",
             Self::Connecting => "CONNECTING",
             Self::Confirmed => "CONFIRMED",
-            Self::Disconnected => "DISCONNCTD",
+            Self::Disconnected => "DISCONNECTED",
         }
     }
 }
@@ -194,7 +194,7 @@ pub struct CallInfo {
     pub setting: CallSetting,
     /// Where the call is.
     pub state: InvState,
-    /// PJSIP's name of the state (`"CONFIRMED"`, `"DISCONNCTD"`, …).
+    /// PJSIP's name of the state (`"CONFIRMED"`, `"DISCONNECTED"`, …).
     pub state_text: String,
     /// The last status code sent or received.
     pub last_status_code: i32,

@@ -56,7 +56,7 @@ impl CallState {
     }
 
     /// PJSIP's text for the state (`CallInfo.stateText`,
-    /// `pjsip_inv_state_name`: note `DISCONNCTD`).
+    /// `pjsip_inv_state_name` in PJSIP 2.15: `DISCONNECTED`).
     pub fn text(self) -> &'static str {
         match self {
             Self::Null => "NULL",
@@ -65,7 +65,7 @@ impl CallState {
             Self::Early => "EARLY",
             Self::Connecting => "CONNECTING",
             Self::Confirmed => "CONFIRMED",
-            Self::Disconnected => "DISCONNCTD",
+            Self::Disconnected => "DISCONNECTED",
         }
     }
 }
