@@ -26,6 +26,7 @@ ferrosip's Python package (once it has Call).
 import argparse
 import importlib
 import os
+import random
 import resource
 import sys
 import time
@@ -175,6 +176,10 @@ class Bench:
             c.idUri = "sip:%s@%s" % (user, addr)
             c.sipConfig.transportId = tid
             c.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+            # RTP from a random even port with a wide range: PJSUA's 4000 + 100
+            # pairs runs out when other programs hold those ports.
+            c.mediaConfig.transportConfig.port = 20000 + 2 * random.randrange(10000)
+            c.mediaConfig.transportConfig.portRange = 2000
             return c
 
         self.caller = pj.Account()

@@ -43,6 +43,7 @@ import argparse
 import importlib
 import math
 import os
+import random
 import resource
 import select
 import subprocess
@@ -308,6 +309,10 @@ def calls(args):
     acfg = pj.AccountConfig()
     acfg.idUri = "sip:bench@127.0.0.1:%d" % b.port
     acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    # RTP from a random even port with a wide range: PJSUA's 4000 + 100
+    # pairs runs out when other programs hold those ports.
+    acfg.mediaConfig.transportConfig.port = 20000 + 2 * random.randrange(10000)
+    acfg.mediaConfig.transportConfig.portRange = 2000
     acc = Acc(b)
     acc.create(acfg)
     b.idle(0.3)
