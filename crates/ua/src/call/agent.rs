@@ -171,6 +171,15 @@ pub(crate) fn sdp_of(message: &Message) -> Option<Result<SessionDescription, Neg
     )
 }
 
+/// The call's INVITE again with CSeq + 1: what a retry after a 401/407
+/// or a 422, or a redirection, starts from (RFC 3261 §8.1.3.4, §22.2).
+fn next_invite(invite: &Message) -> Message {
+    let mut retry = invite.clone();
+    let seq = invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
+    retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
+    retry
+}
+
 /// `request` with another Request-URI (the rest unchanged).
 fn with_request_uri(request: &Message, uri: &Uri<'_>) -> Option<Message> {
     let bytes = request.to_bytes();
@@ -553,10 +562,8 @@ impl UserAgent {
             .map_err(|e| e.to_string())
             .and_then(|b| b.build().map_err(|e| e.to_string()));
         match bye {
-            Ok(bye) => match self.stack_mut().send_request_located(now, bye) {
-                Ok(tx) => {
-                    self.calls.by_client.insert(tx, call);
-                }
+            Ok(bye) => match self.send_call_request(now, call, bye) {
+                Ok(_) => {}
                 Err(e) => {
                     tracing::debug!(error = %e, "BYE not sent");
                     self.set_call_state(now, call, CallState::Disconnected);
@@ -1280,30 +1287,13 @@ impl UserAgent {
                 };
                 // The same call (Call-ID, From tag) to the new target, CSeq
                 // + 1 (RFC 3261 §8.1.3.4).
-                let mut retry = c.invite.clone();
-                let seq = c.invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
-                retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
-                let Some(mut retry) = with_request_uri(&retry, &uri) else {
+                let Some(mut retry) = with_request_uri(&next_invite(&c.invite), &uri) else {
                     self.set_call_state(now, call, CallState::Disconnected);
                     return Err(CallError::InvalidUri(target));
                 };
                 let _ = c.auth.authorize(&mut retry, &mut c.rng);
-                let set =
-                    DialogSet::new(&retry, false).map_err(|e| CallError::Build(e.to_string()))?;
-                let set_id = set.id().clone();
-                c.invite = retry.clone();
-                c.dialog_set = Some(set);
                 c.remote_uri = uri.to_string();
-                let tx = self
-                    .stack_mut()
-                    .send_request_located(now, retry)
-                    .map_err(|e| CallError::Build(e.to_string()))?;
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.invite_tx = Some(tx);
-                }
-                self.calls.by_client.insert(tx, call);
-                self.calls.by_set.insert(set_id, call);
-                Ok(())
+                self.send_invite_again(now, call, None, retry)
             }
         }
     }
@@ -1324,30 +1314,16 @@ impl UserAgent {
         if c.cancelled || c.cancel_pending {
             return false;
         }
-        let mut retry = c.invite.clone();
-        let seq = c.invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
-        retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
+        let mut retry = next_invite(&c.invite);
         if let Err(e) = c.auth.respond(&c.invite, challenge, &mut retry, &mut c.rng) {
             tracing::info!(error = %e, "cannot answer the INVITE's challenge");
             return false;
         }
-        let Ok(set) = DialogSet::new(&retry, false) else {
-            return false;
-        };
         c.auth_retries += 1;
-        c.invite = retry.clone();
-        c.dialog_set = Some(set);
         c.last_code = challenge.status().map_or(0, |s| s.code());
         c.last_reason = reason_of(challenge);
-        match self.stack_mut().send_request_located(now, retry) {
-            Ok(new_tx) => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.invite_tx = Some(new_tx);
-                }
-                self.calls.by_client.remove(&tx);
-                self.calls.by_client.insert(new_tx, call);
-                true
-            }
+        match self.send_invite_again(now, call, Some(tx), retry) {
+            Ok(()) => true,
             Err(e) => {
                 tracing::debug!(error = %e, "INVITE with credentials not sent");
                 false
@@ -1374,30 +1350,59 @@ impl UserAgent {
             return false;
         }
         let interval = c.asked_se.max(min);
-        let mut retry = c.invite.clone();
-        let seq = c.invite.cseq().map_or(1, |s| s.seq).saturating_add(1);
-        retry.set(HeaderName::CSeq, format!("{seq} INVITE"));
+        let mut retry = next_invite(&c.invite);
         retry.set(HeaderName::SessionExpires, interval);
         retry.set(HeaderName::MinSe, min);
         let _ = c.auth.authorize(&mut retry, &mut c.rng);
-        let Ok(set) = DialogSet::new(&retry, false) else {
-            return false;
-        };
         c.auth_retries += 1;
         c.asked_se = interval;
-        c.invite = retry.clone();
+        self.send_invite_again(now, call, Some(tx), retry).is_ok()
+    }
+
+    /// Sends `invite` as the call's INVITE from now on, in place of the
+    /// one of transaction `old`: a fresh dialog set for its responses, the
+    /// new transaction routed to the call.
+    fn send_invite_again(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        old: Option<ClientTxId>,
+        invite: Message,
+    ) -> Result<(), CallError> {
+        let set = DialogSet::new(&invite, false).map_err(|e| CallError::Build(e.to_string()))?;
+        let set_id = set.id().clone();
+        let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
+        c.invite = invite.clone();
         c.dialog_set = Some(set);
-        match self.stack_mut().send_request_located(now, retry) {
-            Ok(new_tx) => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.invite_tx = Some(new_tx);
-                }
-                self.calls.by_client.remove(&tx);
-                self.calls.by_client.insert(new_tx, call);
-                true
-            }
-            Err(_) => false,
+        let tx = self
+            .stack_mut()
+            .send_request_located(now, invite)
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        if let Some(c) = self.calls.get_mut(call) {
+            c.invite_tx = Some(tx);
         }
+        if let Some(old) = old {
+            self.calls.by_client.remove(&old);
+        }
+        self.calls.by_client.insert(tx, call);
+        self.calls.by_set.insert(set_id, call);
+        Ok(())
+    }
+
+    /// Sends a request within a call's dialog and routes its transaction
+    /// to the call.
+    pub(crate) fn send_call_request(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        request: Message,
+    ) -> Result<ClientTxId, CallError> {
+        let tx = self
+            .stack_mut()
+            .send_request_located(now, request)
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        self.calls.by_client.insert(tx, call);
+        Ok(tx)
     }
 
     /// A 2xx retransmitted after the INVITE transaction ended: ACK again.

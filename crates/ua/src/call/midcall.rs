@@ -79,13 +79,13 @@ impl UserAgent {
             }
         };
         let seq = request.cseq().map_or(0, |s| s.seq);
-        let tx = match self.stack_mut().send_request_located(now, request) {
+        let tx = match self.send_call_request(now, call, request) {
             Ok(tx) => tx,
             Err(e) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     let _ = c.negotiator.cancel_offer();
                 }
-                return Err(CallError::Build(e.to_string()));
+                return Err(e);
             }
         };
         if let Some(c) = self.calls.get_mut(call) {
@@ -97,7 +97,6 @@ impl UserAgent {
             });
             c.retry = None;
         }
-        self.calls.by_client.insert(tx, call);
         Ok(())
     }
 

@@ -175,11 +175,6 @@ impl UserAgent {
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
         c.acked_rseq = Some(rseq);
-        let tx = self
-            .stack_mut()
-            .send_request_located(now, prack)
-            .map_err(|e| CallError::Build(e.to_string()))?;
-        self.calls.by_client.insert(tx, call);
-        Ok(())
+        self.send_call_request(now, call, prack).map(drop)
     }
 }

@@ -90,11 +90,7 @@ impl UserAgent {
         let request = builder
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
-        let tx = self
-            .stack_mut()
-            .send_request_located(now, request)
-            .map_err(|e| CallError::Build(e.to_string()))?;
-        self.calls.by_client.insert(tx, call);
+        let tx = self.send_call_request(now, call, request)?;
         self.calls.requests.insert(tx, call);
         Ok(tx)
     }

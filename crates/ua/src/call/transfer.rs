@@ -141,11 +141,7 @@ impl UserAgent {
             .header(HeaderName::ReferredBy, &referred_by)
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
-        let tx = self
-            .stack_mut()
-            .send_request_located(now, request)
-            .map_err(|e| CallError::Build(e.to_string()))?;
-        self.calls.by_client.insert(tx, call);
+        let tx = self.send_call_request(now, call, request)?;
         self.calls.refers.insert(tx, call);
         Ok(tx)
     }
@@ -306,11 +302,7 @@ impl UserAgent {
             .body(SIPFRAG, body.into_bytes())
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
-        let tx = self
-            .stack_mut()
-            .send_request_located(now, request)
-            .map_err(|e| CallError::Build(e.to_string()))?;
-        self.calls.by_client.insert(tx, call);
+        self.send_call_request(now, call, request)?;
         Ok(())
     }
 
