@@ -774,17 +774,80 @@ fn a_refused_transfer_reports_the_refusal_and_attended_transfer_carries_replaces
     assert_eq!(last, Some((603, true)));
 }
 
-/// A UAS that challenges INVITEs (407, like a proxy asking the caller to
+/// What a scripted UAS answers each request with.
+trait Script: 'static {
+    fn answer(&mut self, request: &sip::Message) -> sip::Message;
+}
+
+/// A bare stack at Bob's address answering every request as its script
+/// says: a peer that does what a user agent would not.
+struct Uas<S> {
+    stack: Stack,
+    script: S,
+}
+
+impl<S: Script> Uas<S> {
+    fn new(seed: u64, script: S) -> Self {
+        let mut config = StackConfig::default();
+        config.seed = seed;
+        let mut stack = Stack::new(config);
+        stack.add_transport(TransportKind::Udp, addr(BOB));
+        Self { stack, script }
+    }
+}
+
+impl<S: Script> Agent for Uas<S> {
+    fn addresses(&self) -> Vec<SocketAddr> {
+        vec![addr(BOB)]
+    }
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, _to: SocketAddr, payload: &[u8]) {
+        self.stack.handle_datagram(now, UDP, from, payload);
+        while let Some(e) = self.stack.poll_event() {
+            if let sip_core::stack::Event::Request {
+                transaction: Some(tx),
+                request,
+                ..
+            } = e
+            {
+                let response = self.script.answer(&request);
+                self.stack.respond(now, tx, &response).unwrap();
+            }
+        }
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.stack.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
+        loop {
+            if let StackTransmit::Datagram {
+                destination,
+                payload,
+                ..
+            } = self.stack.poll_transmit()?
+            {
+                return Some(Transmit {
+                    from: addr(BOB),
+                    to: destination,
+                    payload: payload.to_vec(),
+                });
+            }
+        }
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.stack.poll_timeout()
+    }
+}
+
+/// Challenges INVITEs (407, like a proxy asking the caller to
 /// authenticate) and answers authenticated ones with 200 and an SDP answer.
 struct Challenger {
-    stack: Stack,
     rng: sip_core::rng::Rng,
     nonces: std::collections::HashSet<String>,
     invites: Vec<(bool, u32)>,
 }
 
-impl Challenger {
-    fn answer(&mut self, now: Instant, tx: sip_core::stack::ServerTxId, request: &sip::Message) {
+impl Script for Challenger {
+    fn answer(&mut self, request: &sip::Message) -> sip::Message {
         use sip::header::HeaderName;
         use sip::{Message, StatusCode};
         use sip_core::auth::{Algorithm, AuthKind, Secret, ServerChallenge, Verification, verify};
@@ -801,7 +864,7 @@ impl Challenger {
         );
         self.invites
             .push((verified, request.cseq().map_or(0, |c| c.seq)));
-        let response = if verified {
+        if verified {
             let offer = sdp::SessionDescription::parse(request.body()).unwrap();
             let mut neg = sdp::neg::Negotiator::new(
                 caps("192.0.2.2", 5000),
@@ -825,51 +888,7 @@ impl Challenger {
                 .unwrap();
             r.push(HeaderName::ProxyAuthenticate, c);
             r
-        };
-        self.stack.respond(now, tx, &response).unwrap();
-    }
-}
-
-impl Agent for Challenger {
-    fn addresses(&self) -> Vec<SocketAddr> {
-        vec![addr(BOB)]
-    }
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, _to: SocketAddr, payload: &[u8]) {
-        self.stack.handle_datagram(now, UDP, from, payload);
-        while let Some(e) = self.stack.poll_event() {
-            if let sip_core::stack::Event::Request {
-                transaction: Some(tx),
-                request,
-                ..
-            } = e
-            {
-                if request.method() == Some(sip::Method::Invite) {
-                    self.answer(now, tx, &request);
-                }
-            }
         }
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.stack.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
-        loop {
-            if let StackTransmit::Datagram {
-                destination,
-                payload,
-                ..
-            } = self.stack.poll_transmit()?
-            {
-                return Some(Transmit {
-                    from: addr(BOB),
-                    to: destination,
-                    payload: payload.to_vec(),
-                });
-            }
-        }
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        self.stack.poll_timeout()
     }
 }
 
@@ -883,17 +902,15 @@ fn a_challenged_invite_is_sent_again_with_credentials() {
         .credentials
         .push(sip_core::auth::Credential::new("test", "alice", "secret"));
     alice.ua.modify_account(start, account, settings).unwrap();
-    let mut config = StackConfig::default();
-    config.seed = 51;
-    let mut stack = Stack::new(config);
-    stack.add_transport(TransportKind::Udp, addr(BOB));
     world.add_agent(Box::new(alice));
-    world.add_agent(Box::new(Challenger {
-        stack,
-        rng: sip_core::rng::Rng::from_seed(3),
-        nonces: Default::default(),
-        invites: Vec::new(),
-    }));
+    world.add_agent(Box::new(Uas::new(
+        51,
+        Challenger {
+            rng: sip_core::rng::Rng::from_seed(3),
+            nonces: Default::default(),
+            invites: Vec::new(),
+        },
+    )));
     let now = world.now();
     world
         .downcast_mut::<Phone>(0)
@@ -909,62 +926,25 @@ fn a_challenged_invite_is_sent_again_with_credentials() {
         |w| w.downcast::<Phone>(0).last_state() == Some(CallState::Confirmed),
         Duration::from_secs(5)
     ));
-    let challenger = world.downcast::<Challenger>(1);
+    let challenger = &world.downcast::<Uas<Challenger>>(1).script;
     assert_eq!(challenger.invites, [(false, 1), (true, 2)]);
     assert_eq!(world.downcast::<Phone>(0).media().len(), 1);
 }
 
-/// A UAS that redirects every INVITE (302) to two targets.
-struct Redirector {
-    stack: Stack,
-}
+/// Redirects every request (302) to two targets.
+struct Redirector;
 
-impl Agent for Redirector {
-    fn addresses(&self) -> Vec<SocketAddr> {
-        vec![addr(BOB)]
-    }
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, _to: SocketAddr, payload: &[u8]) {
-        self.stack.handle_datagram(now, UDP, from, payload);
-        while let Some(e) = self.stack.poll_event() {
-            if let sip_core::stack::Event::Request {
-                transaction: Some(tx),
-                request,
-                ..
-            } = e
-            {
-                let mut r = sip::Message::response_to(&request, sip::StatusCode::new(302).unwrap())
-                    .to_tag("redir")
-                    .build()
-                    .unwrap();
-                r.push(
-                    sip::header::HeaderName::Contact,
-                    "<sip:dave@192.0.2.4:5060>;q=0.5, <sip:carol@192.0.2.3:5060>;q=0.9",
-                );
-                self.stack.respond(now, tx, &r).unwrap();
-            }
-        }
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.stack.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
-        loop {
-            if let StackTransmit::Datagram {
-                destination,
-                payload,
-                ..
-            } = self.stack.poll_transmit()?
-            {
-                return Some(Transmit {
-                    from: addr(BOB),
-                    to: destination,
-                    payload: payload.to_vec(),
-                });
-            }
-        }
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        self.stack.poll_timeout()
+impl Script for Redirector {
+    fn answer(&mut self, request: &sip::Message) -> sip::Message {
+        let mut r = sip::Message::response_to(request, sip::StatusCode::new(302).unwrap())
+            .to_tag("redir")
+            .build()
+            .unwrap();
+        r.push(
+            sip::header::HeaderName::Contact,
+            "<sip:dave@192.0.2.4:5060>;q=0.5, <sip:carol@192.0.2.3:5060>;q=0.9",
+        );
+        r
     }
 }
 
@@ -975,12 +955,8 @@ fn a_redirected_call_asks_about_each_target_and_follows_the_accepted_one() {
     let start = world.clock().base();
     let (alice, account) = Phone::new(ALICE, "alice", 60, start);
     let (carol, _) = Phone::new("192.0.2.3:5060", "carol", 61, start);
-    let mut config = StackConfig::default();
-    config.seed = 62;
-    let mut stack = Stack::new(config);
-    stack.add_transport(TransportKind::Udp, addr(BOB));
     world.add_agent(Box::new(alice));
-    world.add_agent(Box::new(Redirector { stack }));
+    world.add_agent(Box::new(Uas::new(62, Redirector)));
     world.add_agent(Box::new(carol));
     let now = world.now();
     let call = world
