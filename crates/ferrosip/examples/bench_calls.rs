@@ -49,6 +49,9 @@
 //! CPU time is the process's user + system time, the sum over its threads
 //! of `/proc/self/task/*/schedstat` (as `bench_media`).
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -134,34 +137,7 @@ fn parse_options() -> Options {
 
 // Measurements (as bench_media) -------------------------------------------
 
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// The process's CPU time so far (sum of the threads' schedstat) and its
-/// thread count.
-fn cpu() -> (Duration, usize) {
-    let mut ns = 0u64;
-    let mut threads = 0;
-    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
-        for task in tasks.flatten() {
-            threads += 1;
-            if let Ok(s) = std::fs::read_to_string(task.path().join("schedstat")) {
-                ns += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-    }
-    (Duration::from_nanos(ns), threads)
-}
+use bench_support::{report, rss_kib, thread_cpu as cpu};
 
 fn fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
@@ -731,21 +707,5 @@ fn main() -> ExitCode {
         "setup" => setup(&o),
         _ => concurrent(&o),
     };
-    match result {
-        Ok(fields) => {
-            println!(
-                "RESULT impl=ferrosip scenario={} count={} seconds={} {fields}",
-                o.command, o.count, o.seconds
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{}: {e}", o.command);
-            println!(
-                "RESULT impl=ferrosip scenario={} count={} error=1",
-                o.command, o.count
-            );
-            ExitCode::FAILURE
-        }
-    }
+    report(&o.command, o.count, o.seconds, result)
 }

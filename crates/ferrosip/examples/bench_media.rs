@@ -45,6 +45,9 @@
 //! getrusage(RUSAGE_SELF); no thread exits during a measurement), with
 //! `/proc/self/stat`'s utime and stime (clock ticks) for the split.
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -129,15 +132,7 @@ fn parse_options() -> Options {
 
 // Measurements -------------------------------------------------------------
 
-/// The process's resident set, in KiB (`VmRSS` of `/proc/self/status`).
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
+use bench_support::{report, rss_kib, thread_cpu};
 
 /// The process's CPU time so far.
 #[derive(Debug, Clone, Copy, Default)]
@@ -153,20 +148,7 @@ struct Cpu {
 }
 
 fn cpu() -> Cpu {
-    let mut ns = 0u64;
-    let mut threads = 0;
-    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
-        for task in tasks.flatten() {
-            threads += 1;
-            if let Ok(s) = std::fs::read_to_string(task.path().join("schedstat")) {
-                ns += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-    }
+    let (total, threads) = thread_cpu();
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name (in parentheses): utime is field 14,
     // stime 15, i.e. the 12th and 13th after the ')'.
@@ -177,7 +159,7 @@ fn cpu() -> Cpu {
         Duration::from_millis(t * 1000 / clock_ticks())
     };
     Cpu {
-        total: Duration::from_nanos(ns),
+        total,
         user_ticks: ticks(11),
         sys_ticks: ticks(12),
         threads,
@@ -519,21 +501,5 @@ fn main() -> ExitCode {
         "players" => players(&o),
         _ => streams(&o),
     };
-    match result {
-        Ok(fields) => {
-            println!(
-                "RESULT impl=ferrosip scenario={} count={} seconds={} {fields}",
-                o.command, o.count, o.seconds
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{}: {e}", o.command);
-            println!(
-                "RESULT impl=ferrosip scenario={} count={} error=1",
-                o.command, o.count
-            );
-            ExitCode::FAILURE
-        }
-    }
+    report(&o.command, o.count, o.seconds, result)
 }
