@@ -8,6 +8,10 @@
 //! every callback runs inside `lib_handle_events` on the test's thread.
 //! Waits are for events, with generous deadlines; nothing is timed.
 
+mod support;
+
+use support::{Ear, Redirector};
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -24,9 +28,7 @@ use ferrosip::config::{
     EpConfig, SendInstantMessageParam, SendTypingIndicationParam, TransportConfig,
 };
 use ferrosip::error::status;
-use ferrosip::media::{
-    AudioMediaPort, AudioMediaPortHandler, MediaFormatAudio, MediaFrame, ToneDesc, ToneGenerator,
-};
+use ferrosip::media::{AudioMediaPort, MediaFormatAudio, ToneDesc, ToneGenerator};
 use ferrosip::{Account, AccountHandler, Endpoint, TransportType};
 use media::tone::tone_amplitude;
 
@@ -249,26 +251,6 @@ impl CallHandler for Party {
     fn on_call_redirected(&mut self, _call: &Call, prm: &OnCallRedirectedParam) -> RedirectOp {
         self.push(Seen::Redirected(prm.target_uri.clone()));
         self.lock().redirect.unwrap_or(RedirectOp::Stop)
-    }
-}
-
-/// Collects what the bridge sends an application port.
-#[derive(Clone, Default)]
-struct Ear(Arc<Mutex<Vec<i16>>>);
-
-impl AudioMediaPortHandler for Ear {
-    fn on_frame_received(&mut self, frame: &MediaFrame) {
-        let used = &frame.buf[..frame.size as usize];
-        self.0.lock().unwrap().extend(
-            used.chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]])),
-        );
-    }
-}
-
-impl Ear {
-    fn take(&self) -> Vec<i16> {
-        std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
 
@@ -971,69 +953,12 @@ fn attended_transfer_replaces_the_consultation_call() {
     assert_eq!(alice_carol.info().unwrap_err().status, status::PJ_EGONE);
 }
 
-/// A bare UAS on a UDP socket that answers every INVITE with `302` to
-/// `target`.
-struct Redirector {
-    socket: std::net::UdpSocket,
-    target: String,
-}
-
-impl Redirector {
-    fn new(target: &str) -> Self {
-        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket.set_nonblocking(true).unwrap();
-        Self {
-            socket,
-            target: target.to_owned(),
-        }
-    }
-
-    fn uri(&self) -> String {
-        format!("sip:dave@{}", self.socket.local_addr().unwrap())
-    }
-
-    fn serve(&self) {
-        let mut buf = [0u8; 4096];
-        while let Ok((n, from)) = self.socket.recv_from(&mut buf) {
-            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-            if !text.starts_with("INVITE ") {
-                continue;
-            }
-            let mut response = String::from("SIP/2.0 302 Moved Temporarily\r\n");
-            for line in text.split("\r\n") {
-                let name = line
-                    .split(':')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                match name.as_str() {
-                    "via" | "v" | "from" | "f" | "call-id" | "i" | "cseq" => {
-                        response.push_str(line);
-                        response.push_str("\r\n");
-                    }
-                    "to" | "t" => {
-                        response.push_str(line);
-                        response.push_str(";tag=redir1\r\n");
-                    }
-                    _ => {}
-                }
-            }
-            response.push_str(&format!(
-                "Contact: <{}>\r\nContent-Length: 0\r\n\r\n",
-                self.target
-            ));
-            self.socket.send_to(response.as_bytes(), from).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_redirection_accepted_in_on_call_redirected_reaches_the_target() {
     let lib = Lib::start(2);
     let (alice, bob) = (lib.party(0), lib.party(1));
     alice.lock().redirect = Some(RedirectOp::Accept);
-    let redirector = Redirector::new(&lib.members[1].uri);
+    let mut redirector = Redirector::new("dave", &lib.members[1].uri);
     let call = Call::make_call(
         &lib.members[0].account,
         &redirector.uri(),

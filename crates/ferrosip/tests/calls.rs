@@ -9,6 +9,10 @@
 //! every callback runs inside `lib_handle_events` on the test's thread.
 //! Waits are for events, with generous deadlines; nothing is timed.
 
+mod support;
+
+use support::{Redirector, ear_port};
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -18,9 +22,7 @@ use ferrosip::call::{
 };
 use ferrosip::config::{AccountConfig, CallOpParam, EpConfig, TransportConfig};
 use ferrosip::error::status;
-use ferrosip::media::{
-    AudioMediaPort, AudioMediaPortHandler, MediaFormatAudio, MediaFrame, ToneDesc, ToneGenerator,
-};
+use ferrosip::media::{ToneDesc, ToneGenerator};
 use ferrosip::{Account, AccountHandler, Endpoint, TransportType};
 use media::tone::tone_amplitude;
 
@@ -276,38 +278,6 @@ impl Drop for Lib {
     fn drop(&mut self) {
         let _ = self.ep.lib_destroy();
     }
-}
-
-/// Collects what the bridge sends an application port.
-#[derive(Clone, Default)]
-struct Ear(Arc<Mutex<Vec<i16>>>);
-
-impl AudioMediaPortHandler for Ear {
-    fn on_frame_received(&mut self, frame: &MediaFrame) {
-        let used = &frame.buf[..frame.size as usize];
-        self.0.lock().unwrap().extend(
-            used.chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]])),
-        );
-    }
-}
-
-impl Ear {
-    fn take(&self) -> Vec<i16> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-fn ear_port(ep: &Endpoint, name: &str) -> (AudioMediaPort, Ear) {
-    let ear = Ear::default();
-    let fmt = MediaFormatAudio {
-        clock_rate: 16_000,
-        channel_count: 1,
-        bits_per_sample: 16,
-        ..MediaFormatAudio::default()
-    };
-    let port = AudioMediaPort::create_port(ep, name, &fmt, ear.clone()).unwrap();
-    (port, ear)
 }
 
 fn tone_generator(ep: &Endpoint, freq: i16) -> ToneGenerator {
@@ -883,76 +853,12 @@ fn lib_destroy_hangs_up_the_calls() {
     assert!(Call::enumerate(&ep).is_empty());
 }
 
-/// A bare UAS on a UDP socket that answers every INVITE with `302` to
-/// `target` (and takes the ACK).
-struct Redirector {
-    socket: std::net::UdpSocket,
-    target: String,
-    answered: usize,
-    invites: Vec<String>,
-}
-
-impl Redirector {
-    fn new(target: &str) -> Self {
-        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket.set_nonblocking(true).unwrap();
-        Self {
-            socket,
-            target: target.to_owned(),
-            answered: 0,
-            invites: Vec::new(),
-        }
-    }
-
-    fn uri(&self) -> String {
-        format!("sip:carol@{}", self.socket.local_addr().unwrap())
-    }
-
-    /// Answers what has arrived.
-    fn serve(&mut self) {
-        let mut buf = [0u8; 4096];
-        while let Ok((n, from)) = self.socket.recv_from(&mut buf) {
-            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-            if !text.starts_with("INVITE ") {
-                continue;
-            }
-            self.invites.push(text.clone());
-            let mut response = String::from("SIP/2.0 302 Moved Temporarily\r\n");
-            for line in text.split("\r\n") {
-                let name = line
-                    .split(':')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                match name.as_str() {
-                    "via" | "v" | "from" | "f" | "call-id" | "i" | "cseq" => {
-                        response.push_str(line);
-                        response.push_str("\r\n");
-                    }
-                    "to" | "t" => {
-                        response.push_str(line);
-                        response.push_str(";tag=redir1\r\n");
-                    }
-                    _ => {}
-                }
-            }
-            response.push_str(&format!(
-                "Contact: <{}>\r\nContent-Length: 0\r\n\r\n",
-                self.target
-            ));
-            self.socket.send_to(response.as_bytes(), from).unwrap();
-            self.answered += 1;
-        }
-    }
-}
-
 #[test]
 fn a_redirection_is_not_followed_by_default() {
     // PJSUA2's default onCallRedirected answers STOP: the call ends with
     // the 3xx and the target is not called.
     let lib = Lib::start(Policy::RingThenAnswer);
-    let mut redirector = Redirector::new(&lib.bob_uri);
+    let mut redirector = Redirector::new("carol", &lib.bob_uri);
     let mut prm = CallOpParam::new(true);
     prm.tx_option.headers.push(ferrosip::config::SipHeader::new(
         "X-Ferrosip-Test",

@@ -7,16 +7,17 @@
 //! Under `CI=true` a missing peer fails the test; elsewhere it is skipped
 //! with a message (`scripts/install-peers kamailio baresip`).
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::ear_port;
 
 use ferrosip::call::{Call, CallHandler, InvState, OnCallStateParam};
 use ferrosip::config::{
     AccountConfig, AuthCredInfo, CallOpParam, CredDataType, EpConfig, TransportConfig,
 };
-use ferrosip::media::{
-    AudioMediaPort, AudioMediaPortHandler, MediaFormatAudio, MediaFrame, ToneDesc, ToneGenerator,
-};
+use ferrosip::media::{ToneDesc, ToneGenerator};
 use ferrosip::{Account, AccountHandler, Endpoint, OnRegStateParam, TransportType};
 use interop::audio::Wav;
 use interop::{Baresip, Kamailio};
@@ -50,19 +51,6 @@ impl Side {
     }
     fn registered(&self) -> bool {
         self.0.lock().unwrap().registrations.contains(&200)
-    }
-}
-
-#[derive(Clone, Default)]
-struct Ear(Arc<Mutex<Vec<i16>>>);
-
-impl AudioMediaPortHandler for Ear {
-    fn on_frame_received(&mut self, frame: &MediaFrame) {
-        let used = &frame.buf[..frame.size as usize];
-        self.0.lock().unwrap().extend(
-            used.chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]])),
-        );
     }
 }
 
@@ -155,14 +143,7 @@ fn ferrosip_calls_baresip_through_kamailio_with_tones_both_ways() {
     )
     .unwrap();
     tone.start_transmit(&media).unwrap();
-    let ear = Ear::default();
-    let fmt = MediaFormatAudio {
-        clock_rate: 16_000,
-        channel_count: 1,
-        bits_per_sample: 16,
-        ..MediaFormatAudio::default()
-    };
-    let port = AudioMediaPort::create_port(&ep, "ear", &fmt, ear.clone()).unwrap();
+    let (port, ear) = ear_port(&ep, "ear");
     media.start_transmit(&port).unwrap();
     pump_until(&ep, 3, || false);
 

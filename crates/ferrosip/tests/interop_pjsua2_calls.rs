@@ -5,14 +5,15 @@
 //! Under `CI=true` a missing PJSUA2 fails the test; elsewhere it is skipped
 //! with a message (`scripts/install-peers` installs it).
 
+mod support;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use support::{Ear, ear_port};
 
 use ferrosip::call::{Call, CallHandler, InvState, OnCallStateParam, OnIncomingCallParam};
 use ferrosip::config::{CallOpParam, EpConfig, TransportConfig};
-use ferrosip::media::{
-    AudioMediaPort, AudioMediaPortHandler, MediaFormatAudio, MediaFrame, ToneDesc, ToneGenerator,
-};
+use ferrosip::media::{AudioMediaPort, ToneDesc, ToneGenerator};
 use ferrosip::{Account, AccountHandler, Endpoint, TransportType};
 use interop::audio::Wav;
 use interop::{Pjsua2Options, Pjsua2Peer};
@@ -72,20 +73,6 @@ impl AccountHandler for Side {
             .unwrap();
         }
         self.0.lock().unwrap().calls.push(call);
-    }
-}
-
-/// Collects what the bridge gives an application port.
-#[derive(Clone, Default)]
-struct Ear(Arc<Mutex<Vec<i16>>>);
-
-impl AudioMediaPortHandler for Ear {
-    fn on_frame_received(&mut self, frame: &MediaFrame) {
-        let used = &frame.buf[..frame.size as usize];
-        self.0.lock().unwrap().extend(
-            used.chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]])),
-        );
     }
 }
 
@@ -160,14 +147,7 @@ impl Lib {
         )
         .unwrap();
         tone.start_transmit(&media).unwrap();
-        let ear = Ear::default();
-        let fmt = MediaFormatAudio {
-            clock_rate: 16_000,
-            channel_count: 1,
-            bits_per_sample: 16,
-            ..MediaFormatAudio::default()
-        };
-        let port = AudioMediaPort::create_port(&self.ep, "ear", &fmt, ear.clone()).unwrap();
+        let (port, ear) = ear_port(&self.ep, "ear");
         media.start_transmit(&port).unwrap();
         (tone, port, ear)
     }

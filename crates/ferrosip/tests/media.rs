@@ -5,11 +5,14 @@
 //! Audio is checked by measuring it (Goertzel amplitudes), never by ear;
 //! waits are for events, with generous deadlines, never timed assertions.
 
+mod support;
+
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use support::ear_port;
 
 use ferrosip::Endpoint;
 use ferrosip::config::{AudioMediaTransmitParam, EpConfig};
@@ -118,39 +121,6 @@ fn loud_span(samples: &[i16], threshold: i16) -> Option<(usize, usize)> {
     Some((first, last + 1))
 }
 
-/// Collects what the bridge sends an application port.
-#[derive(Clone, Default)]
-struct Ear(Arc<Mutex<Vec<i16>>>);
-
-impl AudioMediaPortHandler for Ear {
-    fn on_frame_received(&mut self, frame: &MediaFrame) {
-        let mut heard = self.0.lock().unwrap();
-        let used = &frame.buf[..frame.size as usize];
-        heard.extend(
-            used.chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]])),
-        );
-    }
-}
-
-impl Ear {
-    fn take(&self) -> Vec<i16> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-fn ear_port(lib: &Lib, name: &str) -> (AudioMediaPort, Ear) {
-    let ear = Ear::default();
-    let fmt = MediaFormatAudio {
-        clock_rate: 16_000,
-        channel_count: 1,
-        bits_per_sample: 16,
-        ..MediaFormatAudio::default()
-    };
-    let port = AudioMediaPort::create_port(&lib.ep, name, &fmt, ear.clone()).unwrap();
-    (port, ear)
-}
-
 fn tone(freq: i16) -> ToneDesc {
     ToneDesc {
         freq1: freq,
@@ -245,7 +215,7 @@ fn levels_scale_by_the_factor_asked_and_are_metered() {
     let lib = Lib::start();
     let tonegen = ToneGenerator::create_tone_generator(&lib.ep, 16_000, 1).unwrap();
     tonegen.play(&[tone(1000)], true).unwrap();
-    let (port, ear) = ear_port(&lib, "ear");
+    let (port, ear) = ear_port(&lib.ep, "ear");
     tonegen.start_transmit(&port).unwrap();
     let measure = || {
         lib.run_for(100);
@@ -290,7 +260,7 @@ fn a_mix_of_two_sources_holds_both_and_dtmf_digits_sound_right() {
     let high = ToneGenerator::create_tone_generator(&lib.ep, 48_000, 2).unwrap();
     low.play(&[tone(700)], true).unwrap();
     high.play(&[tone(1900)], true).unwrap();
-    let (port, ear) = ear_port(&lib, "ear");
+    let (port, ear) = ear_port(&lib.ep, "ear");
     low.start_transmit(&port).unwrap();
     high.start_transmit(&port).unwrap();
     lib.run_for(100);
@@ -650,7 +620,7 @@ fn the_media_api_refuses_reentry_from_a_frame_callback_instead_of_deadlocking() 
         },
     )
     .unwrap();
-    let (ear, heard) = ear_port(&lib, "ear");
+    let (ear, heard) = ear_port(&lib.ep, "ear");
     port.start_transmit(&ear).unwrap();
     assert!(lib.pump_until(10, || seen.lock().unwrap().is_some()));
     assert_eq!(*seen.lock().unwrap(), Some(status::PJ_EINVALIDOP));
@@ -702,7 +672,7 @@ fn a_playlist_plays_its_files_in_turn_and_ends_once() {
         .unwrap();
     assert_eq!(list.port_info().unwrap().name, "WAV playlist");
     list.set_handler(eofs.clone()).unwrap();
-    let (port, ear) = ear_port(&lib, "ear");
+    let (port, ear) = ear_port(&lib.ep, "ear");
     list.start_transmit(&port).unwrap();
     assert!(lib.pump_until(30, || eofs.0.load(Ordering::SeqCst) > 0));
     lib.run_for(100);
@@ -835,7 +805,7 @@ fn tone_through(codec: &str, rx_drop_pct: u32) -> f64 {
         )
         .unwrap();
     tonegen.start_transmit(&a).unwrap();
-    let (port, ear) = ear_port(&lib, "ear");
+    let (port, ear) = ear_port(&lib.ep, "ear");
     b.start_transmit(&port).unwrap();
     // Settle (the jitter buffer's prefetch), then listen for 3 s.
     lib.run_for(500);

@@ -1,0 +1,114 @@
+//! What the call and media tests share: an application port that keeps
+//! what it hears, and a bare UDP responder that redirects INVITEs.
+
+#![allow(dead_code)] // each test binary uses a part
+
+use std::sync::{Arc, Mutex};
+
+use ferrosip::Endpoint;
+use ferrosip::media::{AudioMediaPort, AudioMediaPortHandler, MediaFormatAudio, MediaFrame};
+
+/// Collects what the bridge sends an application port (16-bit samples).
+#[derive(Clone, Default)]
+pub(crate) struct Ear(pub(crate) Arc<Mutex<Vec<i16>>>);
+
+impl AudioMediaPortHandler for Ear {
+    fn on_frame_received(&mut self, frame: &MediaFrame) {
+        let used = &frame.buf[..frame.size as usize];
+        self.0.lock().unwrap().extend(
+            used.chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]])),
+        );
+    }
+}
+
+impl Ear {
+    /// What was heard so far, emptying it.
+    pub(crate) fn take(&self) -> Vec<i16> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// A 16 kHz mono application port named `name` with an [`Ear`] on it.
+pub(crate) fn ear_port(ep: &Endpoint, name: &str) -> (AudioMediaPort, Ear) {
+    let ear = Ear::default();
+    let fmt = MediaFormatAudio {
+        clock_rate: 16_000,
+        channel_count: 1,
+        bits_per_sample: 16,
+        ..MediaFormatAudio::default()
+    };
+    let port = AudioMediaPort::create_port(ep, name, &fmt, ear.clone()).unwrap();
+    (port, ear)
+}
+
+/// A bare UAS on a UDP socket that answers every INVITE with `302` to
+/// `target` (and takes the ACK).
+pub(crate) struct Redirector {
+    socket: std::net::UdpSocket,
+    target: String,
+    /// How many INVITEs were answered.
+    pub(crate) answered: usize,
+    /// The INVITEs received, as text.
+    pub(crate) invites: Vec<String>,
+    user: String,
+}
+
+impl Redirector {
+    /// A redirector listening on loopback, naming itself `user`, sending
+    /// callers to `target`.
+    pub(crate) fn new(user: &str, target: &str) -> Self {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        Self {
+            socket,
+            target: target.to_owned(),
+            answered: 0,
+            invites: Vec::new(),
+            user: user.to_owned(),
+        }
+    }
+
+    /// Its SIP URI.
+    pub(crate) fn uri(&self) -> String {
+        format!("sip:{}@{}", self.user, self.socket.local_addr().unwrap())
+    }
+
+    /// Answers what has arrived.
+    pub(crate) fn serve(&mut self) {
+        let mut buf = [0u8; 4096];
+        while let Ok((n, from)) = self.socket.recv_from(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if !text.starts_with("INVITE ") {
+                continue;
+            }
+            self.invites.push(text.clone());
+            let mut response = String::from("SIP/2.0 302 Moved Temporarily\r\n");
+            for line in text.split("\r\n") {
+                let name = line
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                match name.as_str() {
+                    "via" | "v" | "from" | "f" | "call-id" | "i" | "cseq" => {
+                        response.push_str(line);
+                        response.push_str("\r\n");
+                    }
+                    "to" | "t" => {
+                        response.push_str(line);
+                        response.push_str(";tag=redir1\r\n");
+                    }
+                    _ => {}
+                }
+            }
+            response.push_str(&format!(
+                "Contact: <{}>\r\nContent-Length: 0\r\n\r\n",
+                self.target
+            ));
+            self.socket.send_to(response.as_bytes(), from).unwrap();
+            self.answered += 1;
+        }
+    }
+}
