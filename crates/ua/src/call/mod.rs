@@ -29,19 +29,22 @@
 //! the second reliable provisional response queued behind the first.
 
 mod agent;
+mod incoming;
 mod midcall;
+mod outgoing;
 mod prack;
 mod requests;
 mod session;
+mod table;
 mod timer;
 mod transfer;
 
 pub use self::agent::CallError;
-pub(crate) use self::agent::CallTable;
 pub use self::prack::PrackUse;
 pub use self::requests::CallRequest;
 pub use self::session::{
     CallId, CallRole, CallState, CallStatus, RedirectOp, Reoffer, ReofferMethod,
 };
+pub(crate) use self::table::CallTable;
 pub use self::timer::{SessionTimerSettings, TimerUse};
 pub use self::transfer::TransferRequest;

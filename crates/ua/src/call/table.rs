@@ -1,0 +1,108 @@
+//! The calls of the user agent and how to find them from what the stack
+//! reports: transactions, dialogs, dialog sets.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use sip_core::dialog::{DialogId, DialogSetId};
+use sip_core::stack::{ClientTxId, ServerTxId};
+
+use super::session::{Call, CallId};
+
+#[derive(Debug)]
+struct Slot {
+    generation: u32,
+    call: Option<Call>,
+}
+
+/// The calls and how to find them from what the stack reports.
+#[derive(Debug, Default)]
+pub(crate) struct CallTable {
+    slots: Vec<Slot>,
+    pub(crate) by_client: HashMap<ClientTxId, CallId>,
+    pub(crate) by_server: HashMap<ServerTxId, CallId>,
+    pub(crate) by_dialog: HashMap<DialogId, CallId>,
+    pub(crate) by_set: HashMap<DialogSetId, CallId>,
+    /// Requests sent with `send_in_call`, until their final answer.
+    pub(crate) requests: HashMap<ClientTxId, CallId>,
+    /// Our REFERs, until their final answer.
+    pub(crate) refers: HashMap<ClientTxId, CallId>,
+    /// REFERs from peers waiting for `answer_transfer`.
+    pub(crate) incoming_refers: HashMap<CallId, ServerTxId>,
+    /// The most calls held at once (`set_max_calls`).
+    pub(crate) max_calls: Option<usize>,
+}
+
+impl CallTable {
+    pub(crate) fn insert(&mut self, call: Call) -> CallId {
+        let index = match self.slots.iter().position(|s| s.call.is_none()) {
+            Some(i) => i,
+            None => {
+                self.slots.push(Slot {
+                    generation: 0,
+                    call: None,
+                });
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[index];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.call = Some(call);
+        CallId {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            generation: slot.generation,
+        }
+    }
+
+    pub(crate) fn get(&self, id: CallId) -> Option<&Call> {
+        let slot = self.slots.get(id.index as usize)?;
+        (slot.generation == id.generation).then_some(slot.call.as_ref()?)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        let slot = self.slots.get_mut(id.index as usize)?;
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.call.as_mut()
+    }
+
+    /// The ids of the calls held.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = CallId> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            s.call.as_ref().map(|_| CallId {
+                index: i as u32,
+                generation: s.generation,
+            })
+        })
+    }
+
+    /// The earliest deadline of any call.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.call.as_ref()?.deadline())
+            .min()
+    }
+
+    /// Forgets a call: its slot is free for the next.
+    pub(crate) fn remove(&mut self, id: CallId) {
+        self.unlink(id);
+        if let Some(slot) = self.slots.get_mut(id.index as usize) {
+            if slot.generation == id.generation {
+                slot.call = None;
+            }
+        }
+    }
+
+    /// Forgets every way to reach a call (it ended).
+    pub(crate) fn unlink(&mut self, id: CallId) {
+        self.by_client.retain(|_, c| *c != id);
+        self.by_server.retain(|_, c| *c != id);
+        self.by_dialog.retain(|_, c| *c != id);
+        self.by_set.retain(|_, c| *c != id);
+        self.requests.retain(|_, c| *c != id);
+        self.refers.retain(|_, c| *c != id);
+        self.incoming_refers.remove(&id);
+    }
+}
