@@ -931,6 +931,258 @@ fn a_challenged_invite_is_sent_again_with_credentials() {
     assert_eq!(world.downcast::<Phone>(0).media().len(), 1);
 }
 
+fn phone(w: &World<Box<dyn Agent>>) -> &Phone {
+    w.downcast::<Phone>(0)
+}
+
+/// Answers the INVITE that makes the call at once (200 with an SDP
+/// answer), then challenges each request within the dialog (401, as a
+/// UAS asking for credentials would) and answers it once it carries
+/// valid ones — but `always` methods are challenged every time.
+struct DialogChallenger {
+    rng: sip_core::rng::Rng,
+    nonces: std::collections::HashSet<String>,
+    neg: sdp::neg::Negotiator,
+    always: &'static [&'static str],
+    /// Each request within the dialog: (method, carried valid credentials, CSeq).
+    log: Vec<(String, bool, u32)>,
+}
+
+impl DialogChallenger {
+    fn new(always: &'static [&'static str]) -> Self {
+        Self {
+            rng: sip_core::rng::Rng::from_seed(5),
+            nonces: Default::default(),
+            neg: sdp::neg::Negotiator::new(
+                caps("192.0.2.2", 5000),
+                sdp::neg::NegotiatorOptions::default(),
+                1,
+                1,
+            ),
+            always,
+            log: Vec::new(),
+        }
+    }
+
+    fn ok(&mut self, request: &sip::Message, code: u16) -> sip::Message {
+        let mut b = sip::Message::response_to(request, sip::StatusCode::new(code).unwrap())
+            .to_tag("uas")
+            .contact(&sip::Address::parse("<sip:bob@192.0.2.2:5060>").unwrap());
+        if !request.body().is_empty()
+            && matches!(
+                request.method(),
+                Some(sip::Method::Invite | sip::Method::Update)
+            )
+        {
+            let offer = sdp::SessionDescription::parse(request.body()).unwrap();
+            let answer = self.neg.answer_offer(&offer).unwrap().0;
+            b = b.body("application/sdp", answer.to_string().into_bytes());
+        }
+        b.build().unwrap()
+    }
+}
+
+impl Script for DialogChallenger {
+    fn answer(&mut self, request: &sip::Message) -> sip::Message {
+        use sip::header::HeaderName;
+        use sip_core::auth::{Algorithm, AuthKind, Secret, ServerChallenge, Verification, verify};
+        let in_dialog = request.to().is_some_and(|t| t.tag().is_some());
+        if !in_dialog {
+            return self.ok(request, 200);
+        }
+        let nonces = self.nonces.clone();
+        let verified = matches!(
+            verify(
+                request,
+                AuthKind::Www,
+                "test",
+                |u| (u == "alice").then(|| Secret::Plain("secret".into())),
+                |n| nonces.contains(n),
+            ),
+            Verification::Ok(_)
+        );
+        let method = request.method().unwrap().to_string();
+        self.log.push((
+            method.clone(),
+            verified,
+            request.cseq().map_or(0, |c| c.seq),
+        ));
+        if verified && !self.always.contains(&method.as_str()) {
+            let code = if method == "REFER" { 202 } else { 200 };
+            return self.ok(request, code);
+        }
+        let c = ServerChallenge::new("test", Algorithm::Md5, &mut self.rng);
+        self.nonces.insert(c.nonce.clone());
+        let mut r = sip::Message::response_to(request, sip::StatusCode::new(401).unwrap())
+            .build()
+            .unwrap();
+        r.push(HeaderName::WwwAuthenticate, c);
+        r
+    }
+}
+
+#[test]
+fn challenged_requests_within_the_call_are_sent_again_once_with_credentials() {
+    let mut world: World<Box<dyn Agent>> = World::new(52);
+    let start = world.clock().base();
+    let (mut alice, account) = Phone::new(ALICE, "alice", 52, start);
+    let mut settings = alice.ua.account_settings(account).unwrap().clone();
+    settings
+        .credentials
+        .push(sip_core::auth::Credential::new("test", "alice", "secret"));
+    alice.ua.modify_account(start, account, settings).unwrap();
+    world.add_agent(Box::new(alice));
+    world.add_agent(Box::new(Uas::new(53, DialogChallenger::new(&["MESSAGE"]))));
+    let now = world.now();
+    let call = world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .make_call(
+            now,
+            account,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4000),
+        )
+        .unwrap();
+    assert!(world.run_until(
+        |w| phone(w).last_state() == Some(CallState::Confirmed),
+        Duration::from_secs(5)
+    ));
+    // Hold by re-INVITE, unhold by UPDATE: each answered after the retry.
+    for (what, method, media) in [
+        (ua::Reoffer::Hold, ua::ReofferMethod::Invite, 2),
+        (ua::Reoffer::Unhold, ua::ReofferMethod::Update, 3),
+    ] {
+        let now = world.now();
+        world
+            .downcast_mut::<Phone>(0)
+            .ua
+            .reoffer(now, call, what, method)
+            .unwrap();
+        assert!(world.run_until(|w| phone(w).media().len() == media, Duration::from_secs(5)));
+    }
+    assert_eq!(last_direction(phone(&world)), (true, true));
+    // INFO: its result names the transaction send_in_call returned.
+    // MESSAGE: challenged again after the retry, which is its answer.
+    let results = |w: &World<Box<dyn Agent>>| -> Vec<(sip_core::stack::ClientTxId, u16)> {
+        phone(w)
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallRequestResult {
+                    transaction, code, ..
+                } => Some((*transaction, *code)),
+                _ => None,
+            })
+            .collect()
+    };
+    let now = world.now();
+    let info = world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .send_in_call(now, call, "INFO", Some(("text/plain", b"hi")), &[])
+        .unwrap();
+    assert!(world.run_until(|w| results(w).len() == 1, Duration::from_secs(5)));
+    let now = world.now();
+    let message = world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .send_in_call(now, call, "MESSAGE", Some(("text/plain", b"hi")), &[])
+        .unwrap();
+    assert!(world.run_until(|w| results(w).len() == 2, Duration::from_secs(5)));
+    assert_eq!(results(&world), [(info, 200), (message, 401)]);
+    // REFER: accepted after the retry, so no failure is reported.
+    let now = world.now();
+    world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .transfer(now, call, "sip:carol@192.0.2.3:5060", None)
+        .unwrap();
+    world.run_for(Duration::from_secs(2));
+    assert!(
+        !phone(&world)
+            .events
+            .iter()
+            .any(|(_, e)| matches!(e, UaEvent::TransferStatus { .. }))
+    );
+    // BYE: the call ends with the 200 to the retry.
+    let now = world.now();
+    world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .hangup(now, call, 0)
+        .unwrap();
+    assert!(world.run_until(
+        |w| phone(w).last_state() == Some(CallState::Disconnected),
+        Duration::from_secs(5)
+    ));
+    assert_eq!(
+        phone(&world).states().last(),
+        Some(&(CallState::Disconnected, 200))
+    );
+    let log = &world.downcast::<Uas<DialogChallenger>>(1).script.log;
+    let expected: Vec<(String, bool, u32)> = [
+        ("INVITE", false, 2),
+        ("INVITE", true, 3),
+        ("UPDATE", false, 4),
+        ("UPDATE", true, 5),
+        ("INFO", false, 6),
+        ("INFO", true, 7),
+        ("MESSAGE", false, 8),
+        ("MESSAGE", true, 9),
+        ("REFER", false, 10),
+        ("REFER", true, 11),
+        ("BYE", false, 12),
+        ("BYE", true, 13),
+    ]
+    .into_iter()
+    .map(|(m, v, s)| (m.to_owned(), v, s))
+    .collect();
+    assert_eq!(log, &expected);
+}
+
+#[test]
+fn a_challenge_to_a_request_within_the_call_without_credentials_is_its_answer() {
+    // No credentials for the realm: the 401 ends the BYE (and the call)
+    // as before, and nothing is sent again.
+    let mut world: World<Box<dyn Agent>> = World::new(54);
+    let start = world.clock().base();
+    let (alice, account) = Phone::new(ALICE, "alice", 54, start);
+    world.add_agent(Box::new(alice));
+    world.add_agent(Box::new(Uas::new(55, DialogChallenger::new(&[]))));
+    let now = world.now();
+    let call = world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .make_call(
+            now,
+            account,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4000),
+        )
+        .unwrap();
+    assert!(world.run_until(
+        |w| phone(w).last_state() == Some(CallState::Confirmed),
+        Duration::from_secs(5)
+    ));
+    let now = world.now();
+    world
+        .downcast_mut::<Phone>(0)
+        .ua
+        .hangup(now, call, 0)
+        .unwrap();
+    assert!(world.run_until(
+        |w| phone(w).last_state() == Some(CallState::Disconnected),
+        Duration::from_secs(5)
+    ));
+    assert_eq!(
+        phone(&world).states().last(),
+        Some(&(CallState::Disconnected, 401))
+    );
+    let log = &world.downcast::<Uas<DialogChallenger>>(1).script.log;
+    assert_eq!(log, &[("BYE".to_owned(), false, 2)]);
+}
+
 /// Redirects every request (302) to two targets.
 struct Redirector;
 

@@ -12,6 +12,7 @@ use sip_core::dialog::DialogId;
 use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
+use super::challenge::SentRequest;
 use super::session::{Call, CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
 use super::timer::SessionTimer;
 use crate::user_agent::{UaEvent, UserAgent};
@@ -284,6 +285,12 @@ impl UserAgent {
         let Some(&call) = self.calls.by_client.get(&tx) else {
             return false;
         };
+        let status = response.status();
+        let challenged = status.is_some_and(|s| matches!(s.code(), 401 | 407));
+        if challenged && self.retry_in_dialog(now, call, tx, response) {
+            return true;
+        }
+        let origin = self.sent_origin(call, tx, status.is_some_and(|s| s.is_final()));
         let Some(c) = self.calls.get(call) else {
             return true;
         };
@@ -303,7 +310,7 @@ impl UserAgent {
         } else if self.calls.refers.contains_key(&tx) {
             self.call_on_refer_response(call, tx, response);
         } else if self.calls.requests.contains_key(&tx) {
-            self.call_on_request_response(call, tx, response);
+            self.call_on_request_response(call, tx, origin, response);
         } else if is_reoffer {
             self.call_on_reoffer_response(now, call, tx, response);
         } else if is_invite {
@@ -334,9 +341,19 @@ impl UserAgent {
     ) -> Result<ClientTxId, CallError> {
         let tx = self
             .stack_mut()
-            .send_request_located(now, request)
+            .send_request_located(now, request.clone())
             .map_err(|e| CallError::Build(e.to_string()))?;
         self.calls.by_client.insert(tx, call);
+        if let Some(c) = self.calls.get_mut(call) {
+            c.sent.insert(
+                tx,
+                SentRequest {
+                    request,
+                    origin: tx,
+                    retried: false,
+                },
+            );
+        }
         Ok(tx)
     }
 
@@ -350,8 +367,9 @@ impl UserAgent {
         let Some(call) = self.calls.by_client.remove(&tx) else {
             return false;
         };
+        let origin = self.sent_origin(call, tx, true);
         if self.calls.requests.contains_key(&tx) {
-            self.call_on_request_failed(call, tx, termination == Termination::Timeout);
+            self.call_on_request_failed(call, tx, origin, termination == Termination::Timeout);
             return true;
         }
         if termination == Termination::Completed {

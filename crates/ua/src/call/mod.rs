@@ -25,10 +25,14 @@
 //!   provisional responses (RFC 3262: RSeq, PRACK), per account settings;
 //! - `set_max_calls`: 486 before any provisional response.
 //!
-//! Next: challenges to in-dialog requests, UPDATE-based session refresh,
+//! - challenges (401/407) to requests within the dialog, answered once
+//!   with the account's credentials (`challenge.rs`).
+//!
+//! Next: UPDATE-based session refresh,
 //! the second reliable provisional response queued behind the first.
 
 mod agent;
+mod challenge;
 mod incoming;
 mod midcall;
 mod outgoing;

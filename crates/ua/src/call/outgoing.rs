@@ -186,6 +186,7 @@ impl UserAgent {
             dialog: None,
             reoffer: None,
             reinvite_ack: None,
+            sent: std::collections::HashMap::new(),
             retry: None,
             connected_at: None,
             disconnected_at: None,

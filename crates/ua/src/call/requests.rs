@@ -100,6 +100,7 @@ impl UserAgent {
         &mut self,
         call: CallId,
         tx: ClientTxId,
+        origin: ClientTxId,
         response: &Message,
     ) {
         let Some(status) = response.status() else {
@@ -115,7 +116,7 @@ impl UserAgent {
             .unwrap_or_default();
         self.push_event(UaEvent::CallRequestResult {
             call,
-            transaction: tx,
+            transaction: origin,
             method,
             code: status.code(),
             reason: reason_of(response),
@@ -124,7 +125,13 @@ impl UserAgent {
 
     /// The transaction of a request of [`UserAgent::send_in_call`] ended
     /// without a final answer.
-    pub(crate) fn call_on_request_failed(&mut self, call: CallId, tx: ClientTxId, timeout: bool) {
+    pub(crate) fn call_on_request_failed(
+        &mut self,
+        call: CallId,
+        tx: ClientTxId,
+        origin: ClientTxId,
+        timeout: bool,
+    ) {
         if self.calls.requests.remove(&tx).is_none() {
             return;
         }
@@ -135,7 +142,7 @@ impl UserAgent {
         };
         self.push_event(UaEvent::CallRequestResult {
             call,
-            transaction: tx,
+            transaction: origin,
             method: String::new(),
             code,
             reason: reason.to_owned(),

@@ -1,6 +1,7 @@
 //! One call's state: its dialog (or, while an outgoing INVITE may fork, its
 //! dialog set), its transactions and its offer/answer negotiator.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use sdp::neg::Negotiator;
@@ -182,9 +183,10 @@ pub(crate) struct Call {
     pub(crate) local_uri: String,
     pub(crate) local_contact: String,
     pub(crate) remote_uri: String,
-    /// Caller: digest answers to 401/407 (the account's credentials).
+    /// Digest answers to 401/407 (the account's credentials): the
+    /// caller's INVITE, and either side's requests within the dialog.
     pub(crate) auth: ClientAuth,
-    /// Caller: the generator of the digest's cnonces.
+    /// The generator of the digest's cnonces.
     pub(crate) rng: Rng,
     /// Caller: INVITEs resent with credentials so far.
     pub(crate) auth_retries: u32,
@@ -233,6 +235,9 @@ pub(crate) struct Call {
     pub(crate) reinvite_ack: Option<(ClientTxId, Message)>,
     /// A re-offer to retry after a 491 (RFC 3261 §14.1), and when.
     pub(crate) retry: Option<(Instant, Reoffer, ReofferMethod)>,
+    /// The requests sent within the dialog, until their final answer: what
+    /// a 401/407 retry starts from (see `challenge.rs`).
+    pub(crate) sent: HashMap<ClientTxId, super::challenge::SentRequest>,
     pub(crate) started_at: Instant,
     pub(crate) responded_at: Option<Instant>,
     pub(crate) remote_offerer: bool,
