@@ -20,7 +20,7 @@ mod user_agent;
 pub use account::{AccountId, AccountSettings};
 pub use call::{
     CallError, CallId, CallRequest, CallRole, CallState, CallStatus, PrackUse, RedirectOp, Reoffer,
-    ReofferMethod, SessionTimerSettings, TimerUse, TransferRequest,
+    ReofferMethod, SessionTimerSettings, TimerUse, TransferRequest, TxOptions,
 };
 pub use user_agent::{
     AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, SUPPORTED_EXTENSIONS, UaEvent, UserAgent,

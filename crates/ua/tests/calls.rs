@@ -25,6 +25,8 @@ struct Phone {
     local: SocketAddr,
     start: Instant,
     events: Vec<(Duration, UaEvent)>,
+    /// Every message it sent, as sent.
+    out: Vec<sip::Message>,
 }
 
 impl Phone {
@@ -46,6 +48,7 @@ impl Phone {
                 local,
                 start,
                 events: Vec::new(),
+                out: Vec::new(),
             },
             account,
         )
@@ -88,6 +91,18 @@ impl Phone {
     fn last_state(&self) -> Option<CallState> {
         self.states().last().map(|s| s.0)
     }
+
+    /// The messages it sent whose first line starts with `prefix` (a
+    /// request's method, `SIP/2.0 200`) and whose CSeq method is `cseq`.
+    fn sent_messages(&self, prefix: &str, cseq: &str) -> Vec<&sip::Message> {
+        self.out
+            .iter()
+            .filter(|m| {
+                m.to_bytes().starts_with(prefix.as_bytes())
+                    && m.cseq().is_some_and(|c| c.method.as_str() == cseq)
+            })
+            .collect()
+    }
 }
 
 impl Agent for Phone {
@@ -111,6 +126,9 @@ impl Agent for Phone {
                 ..
             } = self.ua.stack_mut().poll_transmit()?
             {
+                if let Ok(m) = sip::Message::parse(&payload) {
+                    self.out.push(m);
+                }
                 return Some(Transmit {
                     from: self.local,
                     to: destination,
@@ -772,6 +790,151 @@ fn a_refused_transfer_reports_the_refusal_and_attended_transfer_carries_replaces
         _ => None,
     });
     assert_eq!(last, Some((603, true)));
+}
+
+fn opts(name: &str, value: &str) -> ua::TxOptions {
+    ua::TxOptions {
+        headers: vec![(name.to_owned(), value.to_owned())],
+        body: None,
+    }
+}
+
+fn header<'m>(m: &'m sip::Message, name: &'m str) -> Option<&'m str> {
+    m.raw_values_named(name).next()
+}
+
+#[test]
+fn tx_options_go_into_answers_re_offers_refer_bye_and_rejections() {
+    let mut s = setup(12, clean());
+    let call = s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    let bob_call = s.bob().incoming().unwrap();
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .answer_with(now, bob_call, 180, None, None, &opts("X-Ring", "1"))
+        .unwrap();
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .answer_with(
+            now,
+            bob_call,
+            200,
+            Some("Fine"),
+            Some(caps("192.0.2.2", 5000)),
+            &opts("X-Answer", "2"),
+        )
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)));
+    let ringing = s.bob().sent_messages("SIP/2.0 180", "INVITE");
+    assert_eq!(header(ringing[0], "X-Ring"), Some("1"));
+    let ok = s.bob().sent_messages("SIP/2.0 200", "INVITE");
+    assert_eq!(header(ok[0], "X-Answer"), Some("2"));
+    assert!(ok[0].sdp_body().is_some(), "the 2xx keeps its SDP");
+    // Re-offers: the headers, and the SDP kept in place of the body.
+    let now = s.world.now();
+    let with_body = ua::TxOptions {
+        headers: vec![("X-Hold".into(), "yes".into())],
+        body: Some(("text/plain".into(), b"not sdp".to_vec())),
+    };
+    s.alice()
+        .ua
+        .reoffer_with(
+            now,
+            call,
+            ua::Reoffer::Hold,
+            ua::ReofferMethod::Invite,
+            &with_body,
+        )
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 2));
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .reoffer_with(
+            now,
+            call,
+            ua::Reoffer::Unhold,
+            ua::ReofferMethod::Update,
+            &opts("X-Unhold", "yes"),
+        )
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 3));
+    let reinvite = s.alice().sent_messages("INVITE", "INVITE")[1].clone();
+    assert_eq!(header(&reinvite, "X-Hold"), Some("yes"));
+    assert!(reinvite.sdp_body().is_some());
+    let update = s.alice().sent_messages("UPDATE", "UPDATE")[0].clone();
+    assert_eq!(header(&update, "X-Unhold"), Some("yes"));
+    // REFER: the headers next to Refer-To.
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .transfer_with(
+            now,
+            call,
+            "sip:carol@192.0.2.3:5060",
+            None,
+            &opts("X-Xfer", "3"),
+        )
+        .unwrap();
+    s.run(500);
+    let refer = s.alice().sent_messages("REFER", "REFER")[0].clone();
+    assert_eq!(header(&refer, "X-Xfer"), Some("3"));
+    assert!(header(&refer, "Refer-To").is_some());
+    // BYE from the callee, with a header and a body.
+    let now = s.world.now();
+    let bye_opts = ua::TxOptions {
+        headers: vec![("Reason".into(), "Q.850;cause=16".into())],
+        body: Some(("text/plain".into(), b"bye".to_vec())),
+    };
+    s.bob()
+        .ua
+        .hangup_with(now, bob_call, 0, None, &bye_opts)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).last_state()
+        == Some(CallState::Disconnected)));
+    let bye = s.bob().sent_messages("BYE", "BYE")[0].clone();
+    assert_eq!(header(&bye, "Reason"), Some("Q.850;cause=16"));
+    assert_eq!(bye.body().as_ref(), b"bye");
+    // A rejection: code, reason phrase, headers.
+    let second = s.call_bob();
+    assert!(s.run_until(5, |w| {
+        w.agent(1)
+            .events
+            .iter()
+            .filter(|(_, e)| matches!(e, UaEvent::IncomingCall { .. }))
+            .count()
+            == 2
+    }));
+    let bob_second = s
+        .bob()
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            UaEvent::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .next_back()
+        .unwrap();
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .hangup_with(
+            now,
+            bob_second,
+            486,
+            Some("Busy Now"),
+            &opts("X-Reject", "4"),
+        )
+        .unwrap();
+    assert!(
+        s.run_until(5, |w| w.agent(0).ua.call_status(second).map(|c| c.state)
+            == Some(CallState::Disconnected))
+    );
+    let busy = s.bob().sent_messages("SIP/2.0 486 Busy Now", "INVITE")[0].clone();
+    assert_eq!(header(&busy, "X-Reject"), Some("4"));
+    assert_eq!(s.alice().ua.call_status(second).unwrap().last_code, 486);
 }
 
 /// What a scripted UAS answers each request with.

@@ -2,12 +2,13 @@
 //! and requests, transfer, redirection decisions.
 //!
 //! What `prm` of these operations is used for: `CallOpParam.opt.flag`'s
-//! `UNHOLD` in [`Call::reinvite`] and [`Call::update`]; its other fields,
-//! and the `txOption` of hold, re-INVITE, UPDATE and transfer, are not
-//! used yet (the user agent builds those requests itself). The `txOption`
-//! headers of [`Call::send_instant_message`],
+//! `UNHOLD` in [`Call::reinvite`] and [`Call::update`]; `txOption.headers`
+//! are added to the re-INVITE, UPDATE or REFER (and `contentType` with
+//! `msgBody` become the REFER's body; a re-offer carries its SDP). The
+//! `txOption` headers of [`Call::send_instant_message`],
 //! [`Call::send_typing_indication`] and [`Call::send_request`] are added to
-//! the request.
+//! the request (and `sendRequest`'s body is its own). Multipart parts
+//! are not used yet.
 
 use ua::{Reoffer, ReofferMethod};
 
@@ -55,6 +56,22 @@ fn headers_of(tx: &SipTxOption) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What `txOption` adds to a message of the call: its headers, and its
+/// body when both `contentType` and `msgBody` are set (as PJSUA's
+/// `pjsua_process_msg_data` requires).
+pub(crate) fn tx_options(tx: &SipTxOption) -> ua::TxOptions {
+    let body = (!tx.content_type.trim().is_empty() && !tx.msg_body.is_empty()).then(|| {
+        (
+            tx.content_type.trim().to_owned(),
+            tx.msg_body.clone().into_bytes(),
+        )
+    });
+    ua::TxOptions {
+        headers: headers_of(tx),
+        body,
+    }
+}
+
 fn check_digits(digits: &str, title: &str) -> Result<()> {
     if digits.is_empty()
         || !digits
@@ -71,11 +88,18 @@ fn check_digits(digits: &str, title: &str) -> Result<()> {
 }
 
 impl Call {
-    fn reoffer(&self, title: &str, what: Reoffer, method: ReofferMethod) -> Result<()> {
+    fn reoffer(
+        &self,
+        title: &str,
+        what: Reoffer,
+        method: ReofferMethod,
+        prm: &CallOpParam,
+    ) -> Result<()> {
         let runtime = self.runtime(title)?;
         let (id, calls) = (self.id, &self.ep.inner.calls);
+        let opts = tx_options(&prm.tx_option);
         runtime.with_engine(|ua, now| {
-            ua.reoffer(now, id, what, method)
+            ua.reoffer_with(now, id, what, method, &opts)
                 .map_err(|e| call_error(title, e))?;
             // Filed under the engine's lock: the answer cannot be
             // delivered before.
@@ -98,8 +122,7 @@ impl Call {
     /// feeding the stream where the SDP says it does not send. Release it
     /// with [`Call::reinvite`] and [`CallSetting::UNHOLD`].
     pub fn set_hold(&self, prm: &CallOpParam) -> Result<()> {
-        let _ = prm;
-        self.reoffer("Call::setHold()", Reoffer::Hold, ReofferMethod::Invite)
+        self.reoffer("Call::setHold()", Reoffer::Hold, ReofferMethod::Invite, prm)
     }
 
     /// Sends a re-INVITE with a new offer (PJSUA2's `reinvite`): with
@@ -108,13 +131,13 @@ impl Call {
     /// One re-offer at a time: `PJ_EINVALIDOP` while one is in flight or
     /// the call is not confirmed.
     pub fn reinvite(&self, prm: &CallOpParam) -> Result<()> {
-        self.reoffer("Call::reinvite()", what_of(prm), ReofferMethod::Invite)
+        self.reoffer("Call::reinvite()", what_of(prm), ReofferMethod::Invite, prm)
     }
 
     /// Sends an UPDATE with a new offer (PJSUA2's `update`, RFC 3311),
     /// also in an early dialog; `UNHOLD` as in [`Call::reinvite`].
     pub fn update(&self, prm: &CallOpParam) -> Result<()> {
-        self.reoffer("Call::update()", what_of(prm), ReofferMethod::Update)
+        self.reoffer("Call::update()", what_of(prm), ReofferMethod::Update, prm)
     }
 
     /// Sends DTMF digits as RFC 4733 events through the call's first
@@ -254,12 +277,12 @@ impl Call {
     /// `on_call_transfer_status`; the call stays up until hung up.
     pub fn xfer(&self, dest: &str, prm: &CallOpParam) -> Result<()> {
         let title = "Call::xfer()";
-        let _ = prm;
         let runtime = self.runtime(title)?;
         self.clear_transfer_quiet(title)?;
         let id = self.id;
+        let opts = tx_options(&prm.tx_option);
         runtime
-            .with_engine(|ua, now| ua.transfer(now, id, dest, None))
+            .with_engine(|ua, now| ua.transfer_with(now, id, dest, None, &opts))
             .map(|_| ())
             .map_err(|e| call_error(title, e))
     }
@@ -269,7 +292,7 @@ impl Call {
     /// Refer-To carries the other dialog's Replaces (RFC 3891).
     pub fn xfer_replaces(&self, dest_call: &Self, prm: &CallOpParam) -> Result<()> {
         let title = "Call::xferReplaces()";
-        let _ = prm;
+        let opts = tx_options(&prm.tx_option);
         let runtime = self.runtime(title)?;
         if !std::sync::Arc::ptr_eq(&self.ep.inner, &dest_call.ep.inner) || dest_call == self {
             return Err(Error::new(
@@ -282,7 +305,7 @@ impl Call {
         self.clear_transfer_quiet(title)?;
         let (id, other) = (self.id, dest_call.id);
         runtime
-            .with_engine(|ua, now| ua.transfer(now, id, "", Some(other)))
+            .with_engine(|ua, now| ua.transfer_with(now, id, "", Some(other), &opts))
             .map(|_| ())
             .map_err(|e| call_error(title, e))
     }

@@ -36,13 +36,8 @@ fn note_unsupported(prm: &CallOpParam, setting: &CallSetting, title: &str) {
         tracing::info!(target: "pjsua", "{title}: video is not supported, {} video line(s) left out", setting.video_count);
     }
     let tx = &prm.tx_option;
-    if !tx.target_uri.is_empty()
-        || !tx.local_uri.is_empty()
-        || !tx.content_type.is_empty()
-        || !tx.msg_body.is_empty()
-        || !tx.multipart_parts.is_empty()
-    {
-        tracing::info!(target: "pjsua", "{title}: only txOption.headers is used yet (target, local URI and bodies are not)");
+    if !tx.target_uri.is_empty() || !tx.local_uri.is_empty() || !tx.multipart_parts.is_empty() {
+        tracing::info!(target: "pjsua", "{title}: txOption's targetUri, localUri and multipart parts are not used yet");
     }
     if !prm.sdp.whole_sdp.is_empty() {
         tracing::info!(target: "pjsua", "{title}: a given SDP is not used yet; the generated one is sent");
@@ -186,7 +181,8 @@ impl Call {
     /// retransmitted until the ACK), or a final error 300–699 (the call
     /// ends). `prm.reason` replaces the standard phrase when set; a
     /// non-empty `prm.opt` with more audio lines binds them before the
-    /// SDP answer is made.
+    /// SDP answer is made. `prm.txOption.headers` go into the response
+    /// (its `contentType`/`msgBody` too, in a response without SDP).
     pub fn answer(&self, prm: &CallOpParam) -> Result<()> {
         let title = "Call::answer()";
         let runtime = self.runtime(title)?;
@@ -224,8 +220,9 @@ impl Call {
         };
         let reason = (!prm.reason.is_empty()).then_some(prm.reason.as_str());
         let id = self.id;
+        let opts = super::midcall::tx_options(&prm.tx_option);
         runtime
-            .with_engine(|ua, now| ua.answer(now, id, code, reason, caps))
+            .with_engine(|ua, now| ua.answer_with(now, id, code, reason, caps, &opts))
             .map_err(|e| call_error(title, e))
     }
 
@@ -233,6 +230,9 @@ impl Call {
     /// incoming call gets `prm.statusCode` (603 Decline when 0), an
     /// outgoing one not yet answered is cancelled, an answered one gets a
     /// BYE. The call is over at `on_call_state(DISCONNECTED)`.
+    /// `prm.reason` is the reason phrase of the final response,
+    /// `prm.txOption` adds headers (and a body) to it or to the BYE; the
+    /// CANCEL goes as the stack builds it.
     pub fn hangup(&self, prm: &CallOpParam) -> Result<()> {
         let title = "Call::hangup()";
         let runtime = self.runtime(title)?;
@@ -244,8 +244,10 @@ impl Call {
             )
         })?;
         let id = self.id;
+        let reason = (!prm.reason.is_empty()).then_some(prm.reason.as_str());
+        let opts = super::midcall::tx_options(&prm.tx_option);
         runtime
-            .with_engine(|ua, now| ua.hangup(now, id, code))
+            .with_engine(|ua, now| ua.hangup_with(now, id, code, reason, &opts))
             .map_err(|e| call_error(title, e))
     }
 }

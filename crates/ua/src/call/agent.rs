@@ -13,6 +13,7 @@ use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
 use super::challenge::SentRequest;
+use super::options::TxOptions;
 use super::session::{Call, CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
 use super::timer::SessionTimer;
 use crate::user_agent::{UaEvent, UserAgent};
@@ -85,6 +86,21 @@ impl UserAgent {
     /// outgoing one is CANCELled (once a provisional response came: until
     /// then the CANCEL waits), an answered one gets a BYE.
     pub fn hangup(&mut self, now: Instant, call: CallId, code: u16) -> Result<(), CallError> {
+        self.hangup_with(now, call, code, None, &TxOptions::default())
+    }
+
+    /// [`UserAgent::hangup`] with the reason phrase of the final response
+    /// to an incoming call (PJSUA2's `CallOpParam.reason`) and extra
+    /// headers (and a body) in that response or the BYE
+    /// (`CallOpParam.txOption`). A CANCEL is sent as the stack builds it.
+    pub fn hangup_with(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        code: u16,
+        reason: Option<&str>,
+        opts: &TxOptions,
+    ) -> Result<(), CallError> {
         let c = self.calls.get(call).ok_or(CallError::NotFound)?;
         match (c.role, c.state) {
             (_, CallState::Disconnected) => Ok(()),
@@ -93,20 +109,24 @@ impl UserAgent {
                 let status = StatusCode::new(code)
                     .filter(|s| s.code() >= 300)
                     .ok_or(CallError::InvalidCode(code))?;
-                self.reject(now, call, status, None)
+                self.reject(now, call, status, reason, opts)
             }
             (CallRole::Caller, CallState::Null | CallState::Calling | CallState::Early) => {
                 self.cancel_invite(now, call);
                 Ok(())
             }
             _ => {
-                self.send_bye(now, call);
+                self.send_bye_with(now, call, opts);
                 Ok(())
             }
         }
     }
 
     pub(crate) fn send_bye(&mut self, now: Instant, call: CallId) {
+        self.send_bye_with(now, call, &TxOptions::default());
+    }
+
+    pub(crate) fn send_bye_with(&mut self, now: Instant, call: CallId, opts: &TxOptions) {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
@@ -116,7 +136,11 @@ impl UserAgent {
         let bye = dialog
             .bye()
             .map_err(|e| e.to_string())
-            .and_then(|b| b.build().map_err(|e| e.to_string()));
+            .and_then(|b| b.build().map_err(|e| e.to_string()))
+            .map(|mut bye| {
+                opts.apply(&mut bye);
+                bye
+            });
         match bye {
             Ok(bye) => match self.send_call_request(now, call, bye) {
                 Ok(_) => {}

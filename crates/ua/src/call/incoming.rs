@@ -20,6 +20,7 @@ use crate::registration::parse_address;
 use crate::user_agent::{UaEvent, UserAgent};
 
 use super::agent::{CallError, SDP, T1, sdp_of, session_id};
+use super::options::TxOptions;
 
 impl UserAgent {
     /// Answers an incoming call (PJSUA2's `answer`): 101–199 (183 carries
@@ -35,6 +36,21 @@ impl UserAgent {
         reason: Option<&str>,
         caps: Option<Capabilities>,
     ) -> Result<(), CallError> {
+        self.answer_with(now, call, code, reason, caps, &TxOptions::default())
+    }
+
+    /// [`UserAgent::answer`] with extra headers (and, in a response
+    /// without SDP, a body) in the response (PJSUA2's
+    /// `CallOpParam.txOption` of `answer`).
+    pub fn answer_with(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        code: u16,
+        reason: Option<&str>,
+        caps: Option<Capabilities>,
+        opts: &TxOptions,
+    ) -> Result<(), CallError> {
         let status = StatusCode::new(code)
             .filter(|s| s.code() > 100)
             .ok_or(CallError::InvalidCode(code))?;
@@ -47,7 +63,7 @@ impl UserAgent {
             c.negotiator.set_capabilities(caps);
         }
         if !status.is_success() && status.is_final() {
-            return self.reject(now, call, status, reason);
+            return self.reject(now, call, status, reason, opts);
         }
         let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
         let dialog = c
@@ -86,9 +102,10 @@ impl UserAgent {
                 builder = builder.body(SDP, body.to_string().into_bytes());
             }
         }
-        let response = builder
+        let mut response = builder
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
+        opts.apply(&mut response);
         let tx = c
             .server_tx
             .ok_or(CallError::InvalidState("answer", c.state))?;
@@ -143,6 +160,7 @@ impl UserAgent {
         call: CallId,
         status: StatusCode,
         reason: Option<&str>,
+        opts: &TxOptions,
     ) -> Result<(), CallError> {
         let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
         let tx = c
@@ -157,9 +175,10 @@ impl UserAgent {
         if let Some(reason) = reason {
             builder = builder.reason(reason);
         }
-        let response = builder
+        let mut response = builder
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
+        opts.apply(&mut response);
         c.last_code = status.code();
         c.last_reason = reason.map_or_else(|| status.canonical_reason().to_owned(), str::to_owned);
         if let Err(e) = self.stack_mut().respond(now, tx, &response) {
@@ -424,7 +443,13 @@ impl UserAgent {
         let Some(&call) = self.calls.by_server.get(&invite) else {
             return false;
         };
-        let _ = self.reject(now, call, StatusCode::REQUEST_TERMINATED, None);
+        let _ = self.reject(
+            now,
+            call,
+            StatusCode::REQUEST_TERMINATED,
+            None,
+            &TxOptions::default(),
+        );
         true
     }
 }

@@ -9,6 +9,7 @@ use sip::{Message, Method, StatusCode};
 use sip_core::stack::{ClientTxId, ServerTxId};
 
 use super::agent::{CallError, SDP, reason_of, sdp_of};
+use super::options::TxOptions;
 use super::session::{
     CallId, CallRole, CallState, PendingReoffer, Reoffer, ReofferMethod, Retransmission,
 };
@@ -29,6 +30,20 @@ impl UserAgent {
         call: CallId,
         what: Reoffer,
         method: ReofferMethod,
+    ) -> Result<(), CallError> {
+        self.reoffer_with(now, call, what, method, &TxOptions::default())
+    }
+
+    /// [`UserAgent::reoffer`] with extra headers in the re-INVITE or
+    /// UPDATE (PJSUA2's `CallOpParam.txOption`; its body is not used: the
+    /// request carries the SDP offer).
+    pub fn reoffer_with(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        what: Reoffer,
+        method: ReofferMethod,
+        opts: &TxOptions,
     ) -> Result<(), CallError> {
         let user_agent = self.user_agent_header();
         let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
@@ -72,7 +87,10 @@ impl UserAgent {
                     .map_err(|e| CallError::Build(e.to_string()))
             });
         let request = match built {
-            Ok(r) => r,
+            Ok(mut r) => {
+                opts.apply(&mut r);
+                r
+            }
             Err(e) => {
                 let _ = c.negotiator.cancel_offer();
                 return Err(e);

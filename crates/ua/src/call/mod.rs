@@ -35,6 +35,7 @@ mod agent;
 mod challenge;
 mod incoming;
 mod midcall;
+mod options;
 mod outgoing;
 mod prack;
 mod requests;
@@ -44,6 +45,7 @@ mod timer;
 mod transfer;
 
 pub use self::agent::CallError;
+pub use self::options::TxOptions;
 pub use self::prack::PrackUse;
 pub use self::requests::CallRequest;
 pub use self::session::{

@@ -9,6 +9,7 @@ use sip::{Message, Method, StatusCode};
 use sip_core::stack::{ClientTxId, ServerTxId};
 
 use super::agent::{CallError, reason_of};
+use super::options::TxOptions;
 use super::session::{CallId, CallState};
 use crate::registration::parse_address;
 use crate::user_agent::{UaEvent, UserAgent};
@@ -91,6 +92,19 @@ impl UserAgent {
         dst_uri: &str,
         replaces: Option<CallId>,
     ) -> Result<ClientTxId, CallError> {
+        self.transfer_with(now, call, dst_uri, replaces, &TxOptions::default())
+    }
+
+    /// [`UserAgent::transfer`] with extra headers (and a body) in the
+    /// REFER (PJSUA2's `CallOpParam.txOption` of `xfer`/`xferReplaces`).
+    pub fn transfer_with(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        dst_uri: &str,
+        replaces: Option<CallId>,
+        opts: &TxOptions,
+    ) -> Result<ClientTxId, CallError> {
         // The Replaces value names the other call's dialog as the peer
         // sees it: its Call-ID, the peer's tag as to-tag, ours as from-tag.
         let replaces_value = match replaces {
@@ -134,13 +148,14 @@ impl UserAgent {
         let Some(dialog) = c.dialog.as_mut() else {
             return Err(CallError::InvalidState("xfer", c.state));
         };
-        let request = dialog
+        let mut request = dialog
             .request(Method::Refer)
             .map_err(|e| CallError::Build(e.to_string()))?
             .header(HeaderName::ReferTo, &refer_to)
             .header(HeaderName::ReferredBy, &referred_by)
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
+        opts.apply(&mut request);
         let tx = self.send_call_request(now, call, request)?;
         self.calls.refers.insert(tx, call);
         Ok(tx)
