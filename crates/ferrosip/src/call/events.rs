@@ -86,22 +86,25 @@ pub(crate) fn request(ep: &Endpoint, call: CallId, req: &CallRequest) {
                 tracing::info!(target: "pjsua", "Call {}: unreadable dtmf-relay INFO: {body:?}", call.index);
                 return;
             };
-            lock(&handler).on_dtmf_digit(
-                &handle,
-                &OnDtmfDigitParam {
-                    method: DtmfMethod::SipInfo,
-                    digit: digit.clone(),
-                    duration,
-                },
-            );
+            // As PJSUA2 does: onDtmfEvent with the INFO's duration, then
+            // onDtmfDigit (PJSUA2 derives it from the event, with the
+            // duration unknown).
             lock(&handler).on_dtmf_event(
                 &handle,
                 &OnDtmfEventParam {
                     method: DtmfMethod::SipInfo,
                     timestamp: 0,
-                    digit,
+                    digit: digit.clone(),
                     duration,
                     flags: PJMEDIA_STREAM_DTMF_IS_END,
+                },
+            );
+            lock(&handler).on_dtmf_digit(
+                &handle,
+                &OnDtmfDigitParam {
+                    method: DtmfMethod::SipInfo,
+                    digit,
+                    duration: PJSUA_UNKNOWN_DTMF_DURATION,
                 },
             );
         }
@@ -241,14 +244,6 @@ pub(crate) fn stream_event(
         DtmfEvent::Started {
             digit, timestamp, ..
         } => {
-            lock(&handler).on_dtmf_digit(
-                &handle,
-                &OnDtmfDigitParam {
-                    method: DtmfMethod::Rfc2833,
-                    digit: digit.to_string(),
-                    duration: PJSUA_UNKNOWN_DTMF_DURATION,
-                },
-            );
             lock(&handler).on_dtmf_event(
                 &handle,
                 &OnDtmfEventParam {
@@ -257,6 +252,14 @@ pub(crate) fn stream_event(
                     digit: digit.to_string(),
                     duration: 0,
                     flags: 0,
+                },
+            );
+            lock(&handler).on_dtmf_digit(
+                &handle,
+                &OnDtmfDigitParam {
+                    method: DtmfMethod::Rfc2833,
+                    digit: digit.to_string(),
+                    duration: PJSUA_UNKNOWN_DTMF_DURATION,
                 },
             );
         }

@@ -105,9 +105,10 @@ pub struct OnDtmfDigitParam {
     pub method: DtmfMethod,
     /// The digit (`"0"`–`"9"`, `"*"`, `"#"`, `"A"`–`"D"`).
     pub digit: String,
-    /// Its duration in ms: the INFO's `Duration`, or
-    /// [`PJSUA_UNKNOWN_DTMF_DURATION`] for an RFC 4733 digit, reported when
-    /// it starts (as PJSUA does).
+    /// [`PJSUA_UNKNOWN_DTMF_DURATION`], whatever the method: PJSUA2 calls
+    /// `onDtmfDigit` right after the `onDtmfEvent` of a digit's start (RFC
+    /// 4733) or of a SIP INFO, and does not pass the duration on (read it
+    /// in `on_dtmf_event`).
     pub duration: u32,
 }
 
