@@ -112,3 +112,13 @@ impl Redirector {
         }
     }
 }
+
+/// A random even RTP port in 20000–39998, for `transportConfig.port` with
+/// a `portRange` of 2000: calls on a machine where other programs hold
+/// ports from 4000 up (PJSUA's and ferrosip's default start) still find
+/// free pairs.
+pub(crate) fn random_rtp_port() -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    let random = RandomState::new().hash_one(std::process::id());
+    20_000 + 2 * u32::try_from(random % 10_000).unwrap_or(0)
+}
