@@ -26,6 +26,7 @@ pub mod codec;
 pub mod echo;
 pub mod jitter;
 pub mod port;
+pub mod resample;
 pub mod rtp;
 pub mod stream;
 pub mod tone;

@@ -1,30 +1,28 @@
 //! Format conversion between a port and the bridge: channel count, then
-//! clock rate with rubato, keeping the resampler's state from frame to
-//! frame.
+//! clock rate, keeping the resampler's state from frame to frame.
 //!
 //! Each direction of each port that differs from the bridge gets one
-//! fixed-ratio resampler fed fixed-size chunks (the producer's frames).
-//! Its output per chunk varies (44.1 kHz frames of 882 samples give 320 at
-//! 16 kHz, but rates such as 11.025 kHz give whole FFT blocks now and then),
-//! so the output goes to a [`SampleFifo`] and the consumer takes whole
-//! frames from there: nothing is lost or repeated, only delayed by the
-//! resampler (half an FFT block, 5–10 ms for the usual rates).
+//! rate converter fed fixed-size chunks (the producer's frames). Its
+//! output per chunk varies (11.025 kHz frames of 220 samples give 319 or
+//! 320 at 16 kHz), so the output goes to a [`SampleFifo`] and the consumer
+//! takes whole frames from there: nothing is lost or repeated, only delayed
+//! by the filter (2 ms at 8 ↔ 16 kHz).
 //!
-//! The resampler is rubato's synchronous FFT resampler, exact and
-//! anti-aliased. For rate pairs whose smallest exact block is much longer
-//! than a frame (coprime rates such as 44 101 Hz and 16 kHz, whose FFT
-//! block would be a second long), a cubic polynomial resampler takes over.
+//! The converter is the polyphase FIR of [`crate::resample`], whose filter
+//! is designed once per rate pair and shared by every port. Rate pairs it
+//! does not cover (coprime rates such as 44 101 Hz and 16 kHz, whose
+//! filter would need tens of thousands of phases) use rubato's cubic
+//! polynomial resampler.
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Async, Fft, FixedAsync, FixedSync, PolynomialDegree, Resampler};
+use rubato::{Async, FixedAsync, PolynomialDegree, Resampler};
+
+use crate::resample::{FilterBank, PolyphaseResampler};
 
 use super::channels::remix;
 use super::error::BridgeError;
 use super::fifo::SampleFifo;
 use super::level::round_to_i16;
-
-/// Longest exact FFT block accepted, in input chunks.
-const MAX_BLOCK_CHUNKS: usize = 4;
 
 /// Converts fixed-size chunks of interleaved samples from one rate and
 /// channel count to another, appending the result to a FIFO.
@@ -34,7 +32,7 @@ pub(crate) struct FormatConverter {
     /// The resampler works at the smaller channel count.
     mid_channels: usize,
     chunk_frames: usize,
-    resampler: Option<Box<dyn Resampler<f32>>>,
+    resampler: Option<RateConverter>,
     mid_in: Vec<f32>,
     mid_out: Vec<f32>,
     scratch: Vec<f32>,
@@ -76,7 +74,7 @@ impl FormatConverter {
         };
         let out_frames = resampler
             .as_ref()
-            .map_or(chunk_frames, |r| r.output_frames_max());
+            .map_or(chunk_frames, |r| r.output_frames_max(chunk_frames));
         Ok(Self {
             from_channels,
             to_channels,
@@ -93,21 +91,27 @@ impl FormatConverter {
     /// appends what comes out to `out`.
     pub(crate) fn convert(&mut self, input: &[i16], out: &mut SampleFifo) {
         debug_assert_eq!(input.len(), self.chunk_frames * self.from_channels);
-        self.scratch.clear();
-        self.scratch.extend(input.iter().map(|&s| f32::from(s)));
-        remix(
-            &self.scratch,
-            self.from_channels,
-            &mut self.mid_in,
-            self.mid_channels,
-        );
+        if self.from_channels == self.mid_channels {
+            for (d, &s) in self.mid_in.iter_mut().zip(input) {
+                *d = f32::from(s);
+            }
+        } else {
+            self.scratch.clear();
+            self.scratch.extend(input.iter().map(|&s| f32::from(s)));
+            remix(
+                &self.scratch,
+                self.from_channels,
+                &mut self.mid_in,
+                self.mid_channels,
+            );
+        }
         let frames = match self.resampler.as_mut() {
             None => {
-                self.mid_out.copy_from_slice(&self.mid_in);
+                self.mid_out.clear();
+                self.mid_out.extend_from_slice(&self.mid_in);
                 self.chunk_frames
             }
-            Some(r) => resample(
-                r.as_mut(),
+            Some(r) => r.convert(
                 &self.mid_in,
                 &mut self.mid_out,
                 self.mid_channels,
@@ -127,6 +131,45 @@ impl FormatConverter {
                 self.to_channels,
             );
             out.extend(self.scratch.iter().map(|&v| round_to_i16(v)));
+        }
+    }
+}
+
+/// The rate conversion of one direction of one port.
+enum RateConverter {
+    /// The shared-filter polyphase FIR, for the usual rate pairs.
+    Polyphase(PolyphaseResampler),
+    /// rubato's cubic polynomial resampler, for odd rate pairs.
+    Polynomial(Box<dyn Resampler<f32>>),
+}
+
+impl RateConverter {
+    fn output_frames_max(&self, chunk_frames: usize) -> usize {
+        match self {
+            Self::Polyphase(r) => r.max_output_frames(chunk_frames),
+            Self::Polynomial(r) => r.output_frames_max(),
+        }
+    }
+
+    /// Converts `frames` frames of `input`, leaving the output at the
+    /// start of `output`; returns the frames produced.
+    fn convert(
+        &mut self,
+        input: &[f32],
+        output: &mut Vec<f32>,
+        channels: usize,
+        frames: usize,
+    ) -> usize {
+        match self {
+            Self::Polyphase(r) => {
+                output.clear();
+                r.process(input, output)
+            }
+            Self::Polynomial(r) => {
+                let max = r.output_frames_max() * channels;
+                output.resize(max, 0.0);
+                resample(r.as_mut(), input, output, channels, frames)
+            }
         }
     }
 }
@@ -156,38 +199,26 @@ fn make_resampler(
     to: u32,
     chunk_frames: usize,
     channels: usize,
-) -> Result<Box<dyn Resampler<f32>>, BridgeError> {
-    let fail = |reason: String| BridgeError::Resampler { from, to, reason };
-    let block_in = (from / gcd(from, to)) as usize;
-    if block_in <= MAX_BLOCK_CHUNKS * chunk_frames {
-        let fft = Fft::<f32>::new(
-            from as usize,
-            to as usize,
-            chunk_frames,
-            channels,
-            FixedSync::Input,
-        )
-        .map_err(|e| fail(e.to_string()))?;
-        Ok(Box::new(fft))
-    } else {
-        let poly = Async::<f32>::new_poly(
-            f64::from(to) / f64::from(from),
-            1.0,
-            PolynomialDegree::Cubic,
-            chunk_frames,
-            channels,
-            FixedAsync::Input,
-        )
-        .map_err(|e| fail(e.to_string()))?;
-        Ok(Box::new(poly))
+) -> Result<RateConverter, BridgeError> {
+    if let Some(bank) = FilterBank::for_rates(from, to) {
+        return Ok(RateConverter::Polyphase(PolyphaseResampler::new(
+            bank, channels,
+        )));
     }
-}
-
-fn gcd(mut a: u32, mut b: u32) -> u32 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
+    let poly = Async::<f32>::new_poly(
+        f64::from(to) / f64::from(from),
+        1.0,
+        PolynomialDegree::Cubic,
+        chunk_frames,
+        channels,
+        FixedAsync::Input,
+    )
+    .map_err(|e| BridgeError::Resampler {
+        from,
+        to,
+        reason: e.to_string(),
+    })?;
+    Ok(RateConverter::Polynomial(Box::new(poly)))
 }
 
 #[cfg(test)]
@@ -233,11 +264,5 @@ mod tests {
         let mut out = [0i16; 2];
         assert!(fifo.pop_into(&mut out));
         assert_eq!(out, [200, -32768]);
-    }
-
-    #[test]
-    fn gcd_of_rates() {
-        assert_eq!(gcd(44_100, 16_000), 100);
-        assert_eq!(gcd(16_000, 8_000), 8_000);
     }
 }

@@ -51,6 +51,12 @@ impl Plc {
     /// the continuation of the concealment.
     pub fn good_frame(&mut self, frame: &mut [i16]) {
         let n = self.channels.len();
+        if let [plc] = self.channels.as_mut_slice() {
+            for s in frame.iter_mut() {
+                *s = plc.good_sample(*s);
+            }
+            return;
+        }
         for (c, plc) in self.channels.iter_mut().enumerate() {
             for s in frame.iter_mut().skip(c).step_by(n) {
                 *s = plc.good_sample(*s);
@@ -164,7 +170,10 @@ impl ChannelPlc {
 
     fn push(&mut self, v: f32) {
         self.ring[self.head] = v;
-        self.head = (self.head + 1) % self.ring.len();
+        self.head += 1;
+        if self.head == self.ring.len() {
+            self.head = 0;
+        }
     }
 
     fn quarter(&self) -> usize {
@@ -172,6 +181,12 @@ impl ChannelPlc {
     }
 
     fn good_sample(&mut self, s: i16) -> i16 {
+        if !self.concealing && self.ola_left == 0 {
+            // The common case: nothing to cross-fade, the sample only
+            // goes into the history.
+            self.push(f32::from(s));
+            return s;
+        }
         if self.concealing {
             self.concealing = false;
             // 4 ms per 10 ms lost (begun), at most 10 ms.
