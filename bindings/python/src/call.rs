@@ -240,8 +240,38 @@ fn data<'py>(py: Python<'py>, class: &str, value: &Value) -> PyResult<Bound<'py,
         .call1((class, value.to_string()))
 }
 
-fn event_json(e: SipEvent) -> Value {
-    json!({ "type": e.type_ })
+/// A `SipTxData` as the JSON `_call` reads.
+fn tdata_json(t: &ferrosip::call::SipTxData) -> Value {
+    json!({ "info": t.info, "wholeMsg": t.whole_msg, "dstAddress": t.dst_address })
+}
+
+/// A `SipEvent` (with its body) as the JSON `_call` reads.
+fn event_json(e: &SipEvent) -> Value {
+    let ts = &e.body.tsx_state;
+    json!({
+        "type": e.type_,
+        "body": {
+            "tsxState": {
+                "src": {
+                    "rdata": rdata_json(&ts.src.rdata),
+                    "tdata": tdata_json(&ts.src.tdata),
+                    "status": ts.src.status,
+                },
+                "tsx": {
+                    "role": ts.tsx.role,
+                    "method": ts.tsx.method,
+                    "statusCode": ts.tsx.status_code,
+                    "statusText": ts.tsx.status_text,
+                    "state": ts.tsx.state,
+                    "lastTx": tdata_json(&ts.tsx.last_tx),
+                },
+                "prevState": ts.prev_state,
+                "type": ts.type_,
+            },
+            "txMsg": { "tdata": tdata_json(&e.body.tx_msg.tdata) },
+            "rxMsg": { "rdata": rdata_json(&e.body.rx_msg.rdata) },
+        },
+    })
 }
 
 /// An `OnStreamCreatedParam`/`OnStreamDestroyedParam` for `stream`.
@@ -288,7 +318,7 @@ fn object_of(py: Python<'_>, call: &ferrosip::Call) -> Option<Py<PyAny>> {
 impl CallHandler for Callbacks {
     fn on_call_state(&mut self, call: &ferrosip::Call, prm: &OnCallStateParam) {
         let value = json!({
-            "e": event_json(prm.e),
+            "e": event_json(&prm.e),
             "state": i32::from(prm.state),
             "code": prm.code,
             "reason": prm.reason,
@@ -315,7 +345,7 @@ impl CallHandler for Callbacks {
     }
 
     fn on_call_tsx_state(&mut self, call: &ferrosip::Call, prm: &OnCallTsxStateParam) {
-        let value = json!({ "e": event_json(prm.e) });
+        let value = json!({ "e": event_json(&prm.e) });
         self.invoke(call, "onCallTsxState", move |py| {
             data(py, "OnCallTsxStateParam", &value)
         });
@@ -502,7 +532,7 @@ impl CallHandler for Callbacks {
         call: &ferrosip::Call,
         prm: &OnCallRedirectedParam,
     ) -> RedirectOp {
-        let value = json!({ "targetUri": prm.target_uri, "e": event_json(prm.e) });
+        let value = json!({ "targetUri": prm.target_uri, "e": event_json(&prm.e) });
         self.invoke_with(
             call,
             "onCallRedirected",

@@ -73,6 +73,15 @@ pub enum UaEvent {
         code: u16,
         /// Its reason phrase.
         reason: String,
+        /// What made the change (PJSUA2's `OnCallStateParam.e`).
+        cause: crate::call::StateCause,
+    },
+    /// A transaction of a call changed state (PJSUA2's `onCallTsxState`).
+    CallTsx {
+        /// The call.
+        call: CallId,
+        /// The transaction's change.
+        tsx: Box<crate::call::CallTsx>,
     },
     /// An offer/answer exchange of a call completed: the media to run now.
     CallMedia {
@@ -725,6 +734,7 @@ impl UserAgent {
                 response,
                 remote,
             } => {
+                self.calls.rx_from = Some(remote);
                 if self.call_on_response(now, transaction, &response) {
                     return;
                 }
@@ -773,8 +783,9 @@ impl UserAgent {
             Event::Request {
                 transaction,
                 request,
-                ..
+                source,
             } => {
+                self.calls.rx_from = Some(source.remote);
                 if self.call_on_request(now, transaction, &request) {
                     return;
                 }
@@ -891,6 +902,9 @@ impl UserAgent {
     /// The next event, after handling what the stack reported.
     pub fn poll_event(&mut self, now: Instant) -> Option<UaEvent> {
         loop {
+            if !self.calls.deferred.is_empty() {
+                self.flush_tsx_all();
+            }
             if let Some(e) = self.events.pop_front() {
                 return Some(e);
             }

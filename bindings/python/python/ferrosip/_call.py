@@ -42,7 +42,17 @@ __all__ = [
     "RtcpSdes",
     "RtcpStat",
     "RtcpStreamStat",
+    "RxMsgEvent",
     "SipEvent",
+    "SipEventBody",
+    "SipTransaction",
+    "SipTxData",
+    "TimerEvent",
+    "TsxStateEvent",
+    "TsxStateEventSrc",
+    "TxErrorEvent",
+    "TxMsgEvent",
+    "UserEvent",
     "StreamInfo",
     "StreamStat",
     "TimeVal",
@@ -307,12 +317,139 @@ class StreamStat(_Data):
     _fields = {"rtcp": RtcpStat, "jbuf": JbufState}
 
 
+def _rx_from(value):
+    """A ``SipRxData`` from its JSON value."""
+    rdata = _ferrosip.SipRxData()
+    rdata.info = value.get("info", "")
+    rdata.wholeMsg = value.get("wholeMsg", "")
+    rdata.srcAddress = value.get("srcAddress", "")
+    return rdata
+
+
+@_slotted
+class SipTxData(_Data):
+    """PJSUA2's ``SipTxData``: a message sent (``info``, a one-line summary;
+    ``wholeMsg``, its text; ``dstAddress``, not carried yet)."""
+
+    _fields = {"info": str, "wholeMsg": str, "dstAddress": str, "pjTxData": lambda: None}
+
+
+@_slotted
+class SipTransaction(_Data):
+    """PJSUA2's ``SipTransaction``: ``role`` (``PJSIP_ROLE_UAC``/``UAS``),
+    ``method``, ``statusCode``, ``statusText``, ``state`` (a
+    ``PJSIP_TSX_STATE_*``), ``lastTx`` (the last message it sent)."""
+
+    _fields = {
+        "role": int,
+        "method": str,
+        "statusCode": int,
+        "statusText": str,
+        "state": int,
+        "lastTx": SipTxData,
+        "pjTransaction": lambda: None,
+    }
+
+
+@_slotted
+class TsxStateEventSrc(_Data):
+    """PJSUA2's ``TsxStateEventSrc``: the message received (``rdata``) or
+    sent (``tdata``) that changed the transaction, or a transport error's
+    ``status``."""
+
+    _fields = {
+        "rdata": lambda: _ferrosip.SipRxData(),
+        "tdata": SipTxData,
+        "timer": lambda: None,
+        "status": int,
+        "data": lambda: None,
+    }
+
+    @classmethod
+    def _from(cls, value):
+        value = dict(value)
+        rdata = value.pop("rdata", None)
+        obj = _Data._from.__func__(cls, value)
+        if rdata is not None:
+            obj.rdata = _rx_from(rdata)
+        return obj
+
+
+@_slotted
+class TsxStateEvent(_Data):
+    """PJSUA2's ``TsxStateEvent``: ``tsx`` (the transaction after the
+    change), ``src`` (what made it), ``prevState``, ``type`` (a
+    ``PJSIP_EVENT_*``: ``TX_MSG``, ``RX_MSG``, ``TIMER``, ``USER``)."""
+
+    _fields = {"src": TsxStateEventSrc, "tsx": SipTransaction, "prevState": int, "type": int}
+
+
+@_slotted
+class TxMsgEvent(_Data):
+    """PJSUA2's ``TxMsgEvent``: ``tdata``, the message sent."""
+
+    _fields = {"tdata": SipTxData}
+
+
+@_slotted
+class RxMsgEvent(_Data):
+    """PJSUA2's ``RxMsgEvent``: ``rdata``, the message received."""
+
+    _fields = {"rdata": lambda: _ferrosip.SipRxData()}
+
+    @classmethod
+    def _from(cls, value):
+        obj = cls()
+        if "rdata" in value:
+            obj.rdata = _rx_from(value["rdata"])
+        return obj
+
+
+@_slotted
+class TimerEvent(_Data):
+    """PJSUA2's ``TimerEvent`` (``entry``, not carried)."""
+
+    _fields = {"entry": lambda: None}
+
+
+@_slotted
+class TxErrorEvent(_Data):
+    """PJSUA2's ``TxErrorEvent`` (not reported by ferrosip yet)."""
+
+    _fields = {"tdata": SipTxData, "tsx": SipTransaction}
+
+
+@_slotted
+class UserEvent(_Data):
+    """PJSUA2's ``UserEvent`` (its pointers are not carried)."""
+
+    _fields = {"user1": lambda: None, "user2": lambda: None, "user3": lambda: None, "user4": lambda: None}
+
+
+@_slotted
+class SipEventBody(_Data):
+    """PJSUA2's ``SipEventBody``: the part the event's ``type`` names
+    (``tsxState`` for ``PJSIP_EVENT_TSX_STATE``, ``txMsg``, ``rxMsg``)."""
+
+    _fields = {
+        "timer": TimerEvent,
+        "tsxState": TsxStateEvent,
+        "txMsg": TxMsgEvent,
+        "txError": TxErrorEvent,
+        "rxMsg": RxMsgEvent,
+        "user": UserEvent,
+    }
+
+
 @_slotted
 class SipEvent(_Data):
-    """PJSUA2's ``SipEvent``: what caused a change of a call. ferrosip fills
-    its ``type`` (a ``PJSIP_EVENT_*``) only; the message is not carried."""
+    """PJSUA2's ``SipEvent``: what caused a change of a call — ``type`` (a
+    ``PJSIP_EVENT_*``) and ``body``, with the message as text (e.g.
+    ``e.body.tsxState.src.rdata.wholeMsg`` for the request or response
+    received, ``e.body.tsxState.tsx.lastTx`` for the last one sent,
+    ``e.body.txMsg.tdata`` for the ACK that confirmed a call)."""
 
-    _fields = {"type": int}
+    _fields = {"type": int, "body": SipEventBody, "pjEvent": lambda: None}
 
 
 @_slotted
@@ -349,7 +486,9 @@ class OnCallMediaStateParam(_Data):
 
 @_slotted
 class OnCallTsxStateParam(_Data):
-    """PJSUA2's ``OnCallTsxStateParam``: ``e``, the ``SipEvent``."""
+    """PJSUA2's ``OnCallTsxStateParam``: ``e``, the ``SipEvent`` of a
+    transaction of the call changing state (every transaction: INVITE,
+    re-INVITE, UPDATE, BYE, CANCEL, INFO, MESSAGE, REFER, ...)."""
 
     _fields = {"e": SipEvent}
 

@@ -11,7 +11,7 @@ use ua::{AccountId, CallId, UaEvent};
 use super::Call;
 use super::handler::{
     OnCallMediaStateParam, OnCallStateParam, OnIncomingCallParam, OnStreamCreatedParam,
-    OnStreamDestroyedParam, PJSIP_EVENT_TSX_STATE, PJSIP_EVENT_USER, SipEvent,
+    OnStreamDestroyedParam,
 };
 use super::info::InvState;
 use super::plan::MediaPlan;
@@ -32,7 +32,9 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             state,
             code,
             reason,
-        } => state_changed(ep, call, state, code, reason),
+            cause,
+        } => state_changed(ep, call, state, code, reason, &cause),
+        UaEvent::CallTsx { call, tsx } => super::events::tsx_changed(ep, call, &tsx),
         UaEvent::CallMedia { call, session } => media_changed(ep, call, &session),
         UaEvent::CallRedirected { call, target, code } => {
             super::events::redirected(ep, call, target, code);
@@ -228,7 +230,14 @@ fn release(ep: &Endpoint, call: CallId) {
     }
 }
 
-fn state_changed(ep: &Endpoint, call: CallId, state: ua::CallState, code: u16, reason: String) {
+fn state_changed(
+    ep: &Endpoint,
+    call: CallId,
+    state: ua::CallState,
+    code: u16,
+    reason: String,
+    cause: &ua::StateCause,
+) {
     let disconnected = state == ua::CallState::Disconnected;
     let Some((handler, media)) = parts(ep, call) else {
         if disconnected {
@@ -243,13 +252,7 @@ fn state_changed(ep: &Endpoint, call: CallId, state: ua::CallState, code: u16, r
     }
     let handle = Call::handle(ep, call);
     let prm = OnCallStateParam {
-        e: SipEvent {
-            type_: if code == 0 {
-                PJSIP_EVENT_USER
-            } else {
-                PJSIP_EVENT_TSX_STATE
-            },
-        },
+        e: super::sip_event::of_state(cause),
         state: InvState::from(state),
         code: i32::from(code),
         reason,

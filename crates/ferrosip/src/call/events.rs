@@ -68,18 +68,6 @@ pub(crate) fn request(ep: &Endpoint, call: CallId, req: &CallRequest) {
             .map(|v| v.trim().to_owned())
             .unwrap_or_default()
     };
-    lock(&handler).on_call_tsx_state(
-        &handle,
-        &OnCallTsxStateParam {
-            e: SipEvent {
-                type_: PJSIP_EVENT_TSX_STATE,
-            },
-            method: req.method.clone(),
-            status_code: 200,
-            reason: "OK".to_owned(),
-            incoming: true,
-        },
-    );
     match (req.method.as_str(), base_type.as_str()) {
         ("INFO", DTMF_RELAY) => {
             let Some((digit, duration)) = parse_dtmf_relay(&body) else {
@@ -161,6 +149,22 @@ fn parse_dtmf_relay(body: &str) -> Option<(String, u32)> {
     digit.map(|d| (d, duration))
 }
 
+/// A transaction of the call changed state: `on_call_tsx_state`.
+pub(crate) fn tsx_changed(ep: &Endpoint, call: CallId, tsx: &ua::CallTsx) {
+    let Some(handler) = handler_of(ep, call) else {
+        return;
+    };
+    let handle = Call::handle(ep, call);
+    let prm = OnCallTsxStateParam {
+        e: super::sip_event::of_tsx(tsx),
+        method: tsx.method.clone(),
+        status_code: i32::from(tsx.status),
+        reason: tsx.reason.clone(),
+        incoming: tsx.uas,
+    };
+    lock(&handler).on_call_tsx_state(&handle, &prm);
+}
+
 /// The answer to a request we sent in the call.
 pub(crate) fn request_result(
     ep: &Endpoint,
@@ -178,26 +182,8 @@ pub(crate) fn request_result(
         (slot.handler.clone(), slot.requests.remove(&tx))
     };
     let handle = Call::handle(ep, call);
-    let method = if method.is_empty() {
-        match &kind {
-            Some(SentRequest::Message { .. }) => "MESSAGE".to_owned(),
-            _ => String::new(),
-        }
-    } else {
-        method
-    };
-    lock(&handler).on_call_tsx_state(
-        &handle,
-        &OnCallTsxStateParam {
-            e: SipEvent {
-                type_: PJSIP_EVENT_TSX_STATE,
-            },
-            method,
-            status_code: i32::from(code),
-            reason: reason.clone(),
-            incoming: false,
-        },
-    );
+    // on_call_tsx_state had the transaction's change (`tsx_changed`).
+    let _ = method;
     if let Some(SentRequest::Message { user_data, body }) = kind {
         let to_uri = with_ua(ep, |ua, _| ua.call_status(call).map(|s| s.remote_uri))
             .flatten()
@@ -508,9 +494,7 @@ pub(crate) fn redirected(ep: &Endpoint, call: CallId, target: String, code: u16)
             let handle = Call::handle(ep, call);
             let prm = OnCallRedirectedParam {
                 target_uri: target.clone(),
-                e: SipEvent {
-                    type_: PJSIP_EVENT_TSX_STATE,
-                },
+                e: SipEvent::of_type(PJSIP_EVENT_TSX_STATE),
             };
             lock(&handler).on_call_redirected(&handle, &prm)
         }

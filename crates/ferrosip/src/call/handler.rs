@@ -3,6 +3,7 @@
 
 use super::Call;
 use super::info::InvState;
+pub use super::sip_event::SipEvent;
 use crate::account::SipRxData;
 use crate::config::enums::pj_enum;
 use crate::config::{CallSetting, DtmfMethod, SdpSession, Token};
@@ -23,16 +24,6 @@ pub const PJSIP_EVENT_TRANSPORT_ERROR: i32 = 4;
 pub const PJSIP_EVENT_TSX_STATE: i32 = 5;
 /// `PJSIP_EVENT_USER`: an event of the application or the library.
 pub const PJSIP_EVENT_USER: i32 = 6;
-
-/// PJSUA2's `SipEvent`: what caused a call's change. ferrosip fills its
-/// type only for now (`PJSIP_EVENT_TSX_STATE` when a response or request
-/// made the change, `PJSIP_EVENT_USER` when the application or the
-/// library did); the message itself is not carried yet.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SipEvent {
-    /// The event type, a `PJSIP_EVENT_*` value.
-    pub type_: i32,
-}
 
 /// PJSUA2's `OnIncomingCallParam`: a call arrived for the account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,21 +57,24 @@ pub struct OnCallStateParam {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OnCallMediaStateParam {}
 
-/// PJSUA2's `OnCallTsxStateParam`: a transaction of the call other than
-/// the INVITE session's own ended. ferrosip reports two kinds (a "lite"
-/// `onCallTsxState`): the final answer to a request the application sent
-/// in the call ([`Call::send_request`], instant messages, typing
-/// indications, SIP INFO DTMF), and a request received in the call (INFO,
-/// MESSAGE), which the library answered 200. PJSUA2 carries the message in
-/// `e`; ferrosip adds its method and status instead.
+/// PJSUA2's `OnCallTsxStateParam`: a transaction of the call changed
+/// state — every one, as PJSUA2 reports them: the INVITE and re-INVITEs
+/// (sent: CALLING, PROCEEDING per provisional response, TERMINATED on a
+/// 2xx or COMPLETED on an error; received: TRYING, PROCEEDING,
+/// COMPLETED, TERMINATED at the ACK), UPDATE, BYE, CANCEL, PRACK, REFER,
+/// NOTIFY, INFO, MESSAGE. `e.body.tsxState` has the transaction (method,
+/// role, state, status, `lastTx`) and the message that made the change
+/// (`src.rdata` or `src.tdata`); ferrosip adds the method, status and
+/// role at the top.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OnCallTsxStateParam {
     /// The event (`PJSIP_EVENT_TSX_STATE`).
     pub e: SipEvent,
     /// The request's method (`INFO`, `MESSAGE`, …; a ferrosip addition).
     pub method: String,
-    /// The final status: the answer received, or the 200 sent (a ferrosip
-    /// addition). 408/503 when our request got no answer.
+    /// The transaction's status (a ferrosip addition): 0 when the request
+    /// was just sent or received, then the response received or sent;
+    /// 408/503 when our request got no answer.
     pub status_code: i32,
     /// Its reason phrase (a ferrosip addition).
     pub reason: String,

@@ -69,6 +69,7 @@ mod midcall;
 mod ops;
 mod plan;
 mod report;
+mod sip_event;
 mod stream_config;
 mod streams;
 mod table;
@@ -95,6 +96,10 @@ pub use self::info::{
     PJMEDIA_VID_INVALID_DEV, SipRole, StreamInfo, TimeVal,
 };
 pub use self::midcall::{DTMF_RELAY, IS_COMPOSING};
+pub use self::sip_event::{
+    PJSIP_ROLE_UAC, PJSIP_ROLE_UAS, RxMsgEvent, SipEventBody, SipTransaction, SipTxData,
+    TsxStateEvent, TsxStateEventSrc, TxMsgEvent,
+};
 use self::table::CallSlot;
 pub(crate) use self::table::CallTable;
 use crate::account::Account;

@@ -16,6 +16,7 @@ use super::challenge::SentRequest;
 use super::options::TxOptions;
 use super::session::{Call, CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
 use super::timer::SessionTimer;
+use super::tsx::StateCause;
 use crate::user_agent::{UaEvent, UserAgent};
 
 /// The content type of SDP bodies.
@@ -94,6 +95,19 @@ impl UserAgent {
     /// headers (and a body) in that response or the BYE
     /// (`CallOpParam.txOption`). A CANCEL is sent as the stack builds it.
     pub fn hangup_with(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        code: u16,
+        reason: Option<&str>,
+        opts: &TxOptions,
+    ) -> Result<(), CallError> {
+        let result = self.hangup_now(now, call, code, reason, opts);
+        self.flush_tsx(call);
+        result
+    }
+
+    fn hangup_now(
         &mut self,
         now: Instant,
         call: CallId,
@@ -202,6 +216,7 @@ impl UserAgent {
         }
         c.state = state;
         let (code, reason) = (c.last_code, c.last_reason.clone());
+        let cause = c.cause.clone().unwrap_or(StateCause::User);
         if state == CallState::Disconnected {
             c.disconnected_at = Some(now);
             c.retransmission = None;
@@ -215,10 +230,13 @@ impl UserAgent {
             state,
             code,
             reason,
+            cause,
         });
     }
 
     /// A request within a dialog (or an ACK): true if a call took it.
+    /// The request's transaction is reported at once (TRYING), its
+    /// response after what the request did.
     pub(crate) fn call_on_request(
         &mut self,
         now: Instant,
@@ -231,6 +249,21 @@ impl UserAgent {
         let Some(&call) = self.calls.by_dialog.get(&dialog_id) else {
             return false;
         };
+        if let Some(tx) = tx {
+            self.uas_started(call, tx, request);
+        }
+        let taken = self.call_on_dialog_request(now, call, tx, request);
+        self.flush_tsx(call);
+        taken
+    }
+
+    fn call_on_dialog_request(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: Option<ServerTxId>,
+        request: &Message,
+    ) -> bool {
         let method = request.method();
         match (method, tx) {
             (Some(Method::Ack), None) => {
@@ -254,9 +287,11 @@ impl UserAgent {
                     c.last_reason = "Normal call clearing".to_owned();
                 }
                 if let Ok(r) = response {
-                    let _ = self.stack_mut().respond(now, tx, &r);
+                    self.respond_in_call(now, call, tx, &r);
                 }
                 if code == StatusCode::OK {
+                    // PJSUA2 reports the BYE's transaction before the end.
+                    self.flush_reports();
                     self.set_call_state(now, call, CallState::Disconnected);
                 }
                 true
@@ -291,7 +326,7 @@ impl UserAgent {
                     None => Message::response_to(request, StatusCode::NOT_IMPLEMENTED).build(),
                 };
                 if let Ok(r) = response {
-                    let _ = self.stack_mut().respond(now, tx, &r);
+                    self.respond_in_call(now, call, tx, &r);
                 }
                 true
             }
@@ -300,6 +335,8 @@ impl UserAgent {
     }
 
     /// A response to one of a call's requests: true if a call took it.
+    /// The transaction's change is the cause of the state changes the
+    /// response makes, and is reported after them.
     pub(crate) fn call_on_response(
         &mut self,
         now: Instant,
@@ -309,6 +346,28 @@ impl UserAgent {
         let Some(&call) = self.calls.by_client.get(&tx) else {
             return false;
         };
+        let report = self.uac_progress(tx, response);
+        if let (Some(r), Some(c)) = (&report, self.calls.get_mut(call)) {
+            c.cause = Some(StateCause::Tsx(Box::new(r.clone())));
+        }
+        let taken = self.call_on_response_routed(now, call, tx, response);
+        if let Some(c) = self.calls.get_mut(call) {
+            c.cause = None;
+        }
+        if let Some(r) = report {
+            self.push_tsx(call, r);
+        }
+        self.flush_tsx(call);
+        taken
+    }
+
+    fn call_on_response_routed(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ClientTxId,
+        response: &Message,
+    ) -> bool {
         let status = response.status();
         let challenged = status.is_some_and(|s| matches!(s.code(), 401 | 407));
         if challenged && self.retry_in_dialog(now, call, tx, response) {
@@ -368,6 +427,12 @@ impl UserAgent {
             .send_request_located(now, request.clone())
             .map_err(|e| CallError::Build(e.to_string()))?;
         self.calls.by_client.insert(tx, call);
+        let method = request
+            .method()
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_default();
+        let report = self.uac_started(call, tx, &method, Some(&request));
+        self.defer_tsx(call, report);
         if let Some(c) = self.calls.get_mut(call) {
             c.sent.insert(
                 tx,
@@ -392,6 +457,29 @@ impl UserAgent {
             return false;
         };
         let origin = self.sent_origin(call, tx, true);
+        if let Some(report) = self.uac_failed(tx, termination == Termination::Timeout) {
+            if let Some(c) = self.calls.get_mut(call) {
+                c.cause = Some(StateCause::Tsx(Box::new(report.clone())));
+            }
+            let taken = self.call_on_client_ended_routed(now, call, tx, origin, termination);
+            if let Some(c) = self.calls.get_mut(call) {
+                c.cause = None;
+            }
+            self.push_tsx(call, report);
+            self.flush_tsx(call);
+            return taken;
+        }
+        self.call_on_client_ended_routed(now, call, tx, origin, termination)
+    }
+
+    fn call_on_client_ended_routed(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ClientTxId,
+        origin: ClientTxId,
+        termination: Termination,
+    ) -> bool {
         if self.calls.requests.contains_key(&tx) {
             self.call_on_request_failed(call, tx, origin, termination == Termination::Timeout);
             return true;

@@ -21,6 +21,7 @@ use crate::user_agent::{UaEvent, UserAgent};
 
 use super::agent::{CallError, SDP, T1, sdp_of, session_id};
 use super::options::TxOptions;
+use super::tsx::{CallTsx, StateCause, TsxCause, TsxState, TsxTrack};
 
 impl UserAgent {
     /// Answers an incoming call (PJSUA2's `answer`): 101–199 (183 carries
@@ -43,6 +44,20 @@ impl UserAgent {
     /// without SDP, a body) in the response (PJSUA2's
     /// `CallOpParam.txOption` of `answer`).
     pub fn answer_with(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        code: u16,
+        reason: Option<&str>,
+        caps: Option<Capabilities>,
+        opts: &TxOptions,
+    ) -> Result<(), CallError> {
+        let result = self.answer_now(now, call, code, reason, caps, opts);
+        self.flush_tsx(call);
+        result
+    }
+
+    fn answer_now(
         &mut self,
         now: Instant,
         call: CallId,
@@ -134,9 +149,7 @@ impl UserAgent {
         } else {
             response
         };
-        if let Err(e) = self.stack_mut().respond(now, tx, &response) {
-            tracing::debug!(error = %e, "response not sent");
-        }
+        self.respond_in_call(now, call, tx, &response);
         if status.is_success() {
             self.calls.by_server.remove(&tx);
             if let Some(c) = self.calls.get_mut(call) {
@@ -181,9 +194,7 @@ impl UserAgent {
         opts.apply(&mut response);
         c.last_code = status.code();
         c.last_reason = reason.map_or_else(|| status.canonical_reason().to_owned(), str::to_owned);
-        if let Err(e) = self.stack_mut().respond(now, tx, &response) {
-            tracing::debug!(error = %e, "response not sent");
-        }
+        self.respond_in_call(now, call, tx, &response);
         self.set_call_state(now, call, CallState::Disconnected);
         Ok(())
     }
@@ -352,8 +363,11 @@ impl UserAgent {
         }
         let use_100rel = settings.prack != PrackUse::NotUsed && wants_100rel(request);
         // 100 Trying at once: the application may take its time.
-        if let Ok(trying) = Message::response_to(request, StatusCode::TRYING).build() {
-            let _ = self.stack_mut().respond(now, tx, &trying);
+        let trying = Message::response_to(request, StatusCode::TRYING)
+            .build()
+            .ok();
+        if let Some(trying) = &trying {
+            let _ = self.stack_mut().respond(now, tx, trying);
         }
         let remote_uri = request.from().map(|f| {
             let mut a = f.0.clone();
@@ -401,6 +415,7 @@ impl UserAgent {
             reoffer: None,
             reinvite_ack: None,
             sent: std::collections::HashMap::new(),
+            cause: None,
             retry: None,
             connected_at: None,
             disconnected_at: None,
@@ -409,15 +424,46 @@ impl UserAgent {
         self.calls.by_server.insert(tx, id);
         self.calls.by_dialog.insert(dialog_id, id);
         self.push_event(UaEvent::IncomingCall { call: id, account });
+        // Then, as PJSUA2 does once the application has the call:
+        // INCOMING, caused by the 100 Trying sent.
+        self.calls.uas.insert(
+            tx,
+            TsxTrack {
+                call: id,
+                method: "INVITE".to_owned(),
+                state: TsxState::Proceeding,
+                last_sent: trying.clone(),
+            },
+        );
+        let report = CallTsx {
+            method: "INVITE".to_owned(),
+            uas: true,
+            state: TsxState::Proceeding,
+            prev_state: TsxState::Trying,
+            status: 100,
+            reason: "Trying".to_owned(),
+            cause: trying.clone().map_or(TsxCause::User, TsxCause::Sent),
+            last_sent: trying,
+        };
+        self.push_event(UaEvent::CallState {
+            call: id,
+            state: CallState::Incoming,
+            code: 100,
+            reason: "Trying".to_owned(),
+            cause: StateCause::Tsx(Box::new(report.clone())),
+        });
+        self.push_tsx(id, report);
     }
 
     pub(crate) fn call_on_ack(&mut self, now: Instant, call: CallId, ack: &Message) {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
-        if c.retransmission.take().is_none() && c.state == CallState::Confirmed {
+        let Some(acked) = c.retransmission.take() else {
             return;
-        }
+        };
+        // Confirmed already: the ACK of a re-INVITE's 2xx.
+        let reinvite = c.state == CallState::Confirmed;
         let mut negotiated = None;
         if c.negotiator.pending_local().is_some() {
             // Late offer: the ACK carries the answer.
@@ -435,7 +481,22 @@ impl UserAgent {
                 session: Box::new(session),
             });
         }
+        // The INVITE's transaction ends (reported first, as PJSUA2 does),
+        // and the ACK confirms the call.
+        if let Some(report) = self.uas_acked(acked.tx) {
+            self.push_tsx(call, report);
+        }
+        if reinvite {
+            return;
+        }
+        let from = self.calls.rx_from;
+        if let Some(c) = self.calls.get_mut(call) {
+            c.cause = Some(StateCause::Received(Box::new(ack.clone()), from));
+        }
         self.set_call_state(now, call, CallState::Confirmed);
+        if let Some(c) = self.calls.get_mut(call) {
+            c.cause = None;
+        }
     }
 
     /// CANCEL of an incoming call's INVITE: 487, and the call is over.

@@ -246,7 +246,7 @@ impl UserAgent {
             let code = e.status().unwrap_or(StatusCode::SERVER_INTERNAL_ERROR);
             let response = reply(dialog, code);
             if let Some(r) = response {
-                let _ = self.stack_mut().respond(now, tx, &r);
+                self.respond_in_call(now, call, tx, &r);
             }
             return;
         }
@@ -268,7 +268,7 @@ impl UserAgent {
                 }
             }
             if let Some(r) = response {
-                let _ = self.stack_mut().respond(now, tx, &r);
+                self.respond_in_call(now, call, tx, &r);
             }
             return;
         }
@@ -290,7 +290,7 @@ impl UserAgent {
                             .unwrap_or(StatusCode::NOT_ACCEPTABLE_HERE);
                         let _ = c.negotiator.cancel_offer();
                         if let Some(r) = reply(dialog, code) {
-                            let _ = self.stack_mut().respond(now, tx, &r);
+                            self.respond_in_call(now, call, tx, &r);
                         }
                         return;
                     }
@@ -298,7 +298,7 @@ impl UserAgent {
             }
             Some(Err(_)) => {
                 if let Some(r) = reply(dialog, StatusCode::BAD_REQUEST) {
-                    let _ = self.stack_mut().respond(now, tx, &r);
+                    self.respond_in_call(now, call, tx, &r);
                 }
                 return;
             }
@@ -342,9 +342,7 @@ impl UserAgent {
                 give_up: now + 64 * T1,
             });
         }
-        if let Err(e) = self.stack_mut().respond(now, tx, &response) {
-            tracing::debug!(error = %e, "response not sent");
-        }
+        self.respond_in_call(now, call, tx, &response);
         if let Some(session) = negotiated {
             self.push_event(UaEvent::CallMedia {
                 call,

@@ -43,6 +43,7 @@ mod session;
 mod table;
 mod timer;
 mod transfer;
+mod tsx;
 
 pub use self::agent::CallError;
 pub use self::options::TxOptions;
@@ -54,3 +55,4 @@ pub use self::session::{
 pub(crate) use self::table::CallTable;
 pub use self::timer::{SessionTimerSettings, TimerUse};
 pub use self::transfer::TransferRequest;
+pub use self::tsx::{CallTsx, StateCause, TsxCause, TsxState};

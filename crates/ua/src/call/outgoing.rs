@@ -22,6 +22,7 @@ use crate::registration::{ALLOW_METHODS, parse_address};
 use crate::user_agent::{UaEvent, UserAgent};
 
 use super::agent::{CallError, SDP, reason_of, sdp_of, session_id};
+use super::tsx::StateCause;
 
 /// The call's INVITE again with CSeq + 1: what a retry after a 401/407
 /// or a 422, or a redirection, starts from (RFC 3261 §8.1.3.4, §22.2).
@@ -187,6 +188,7 @@ impl UserAgent {
             reoffer: None,
             reinvite_ack: None,
             sent: std::collections::HashMap::new(),
+            cause: None,
             retry: None,
             connected_at: None,
             disconnected_at: None,
@@ -194,12 +196,16 @@ impl UserAgent {
         let id = self.calls.insert(call);
         self.calls.by_client.insert(tx, id);
         self.calls.by_set.insert(set_id, id);
+        let sent = self.calls.get(id).map(|c| c.invite.clone());
+        let report = self.uac_started(id, tx, "INVITE", sent.as_ref());
         self.push_event(UaEvent::CallState {
             call: id,
             state: CallState::Calling,
             code: 0,
             reason: String::new(),
+            cause: StateCause::Tsx(Box::new(report.clone())),
         });
+        self.push_tsx(id, report);
         Ok(id)
     }
 
@@ -220,6 +226,8 @@ impl UserAgent {
         match self.stack_mut().cancel(now, tx) {
             Ok(cancel) => {
                 self.calls.by_client.insert(cancel, call);
+                let report = self.uac_started(call, cancel, "CANCEL", None);
+                self.defer_tsx(call, report);
             }
             Err(e) => tracing::debug!(error = %e, "CANCEL not sent"),
         }
@@ -401,19 +409,36 @@ impl UserAgent {
                 let _ = self.stack_mut().send_request_located(now, bye);
             }
         }
-        if let Some(session) = negotiated {
-            self.push_event(UaEvent::CallMedia {
-                call,
-                session: Box::new(session),
-            });
+        // PJSUA2 reports the 2xx's CONNECTING, then the media, then
+        // CONFIRMED (caused by the ACK sent); an early answer's media
+        // before EARLY.
+        let connecting = new_state == Some(CallState::Connecting);
+        if !connecting {
+            if let Some(session) = negotiated.take() {
+                self.push_event(UaEvent::CallMedia {
+                    call,
+                    session: Box::new(session),
+                });
+            }
         }
         if let Some(state) = new_state {
             let cancelled = self.calls.get(call).is_some_and(|c| c.cancelled);
             self.set_call_state(now, call, state);
-            if state == CallState::Connecting {
+            if connecting {
+                if let Some(session) = negotiated.take() {
+                    self.push_event(UaEvent::CallMedia {
+                        call,
+                        session: Box::new(session),
+                    });
+                }
                 if cancelled {
                     self.set_call_state(now, call, CallState::Disconnected);
                 } else {
+                    if let Some(c) = self.calls.get_mut(call) {
+                        if let Some(ack) = c.ack.clone() {
+                            c.cause = Some(StateCause::Sent(Box::new(ack)));
+                        }
+                    }
                     self.set_call_state(now, call, CallState::Confirmed);
                 }
             }
@@ -579,6 +604,9 @@ impl UserAgent {
             self.calls.by_client.remove(&old);
         }
         self.calls.by_client.insert(tx, call);
+        let sent = self.calls.get(call).map(|c| c.invite.clone());
+        let report = self.uac_started(call, tx, "INVITE", sent.as_ref());
+        self.defer_tsx(call, report);
         self.calls.by_set.insert(set_id, call);
         Ok(())
     }

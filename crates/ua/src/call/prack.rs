@@ -145,7 +145,7 @@ impl UserAgent {
             (Ok(_), _) => StatusCode::CALL_OR_TRANSACTION_DOES_NOT_EXIST,
         };
         if let Ok(r) = dialog.response_to(request, code).build() {
-            let _ = self.stack_mut().respond(now, tx, &r);
+            self.respond_in_call(now, call, tx, &r);
         }
     }
 

@@ -175,7 +175,7 @@ impl UserAgent {
             builder = builder.header(HeaderName::Allow, crate::registration::ALLOW_METHODS);
         }
         if let Ok(r) = builder.build() {
-            let _ = self.stack_mut().respond(now, tx, &r);
+            self.respond_in_call(now, call, tx, &r);
         }
         if code == StatusCode::OK && method != Some(Method::Options) {
             let content_type = request.content_type().map(|t| t.to_string());

@@ -238,6 +238,8 @@ pub(crate) struct Call {
     /// The requests sent within the dialog, until their final answer: what
     /// a 401/407 retry starts from (see `challenge.rs`).
     pub(crate) sent: HashMap<ClientTxId, super::challenge::SentRequest>,
+    /// What causes the state changes being made (`tsx.rs`).
+    pub(crate) cause: Option<super::tsx::StateCause>,
     pub(crate) started_at: Instant,
     pub(crate) responded_at: Option<Instant>,
     pub(crate) remote_offerer: bool,

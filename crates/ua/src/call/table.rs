@@ -2,12 +2,14 @@
 //! reports: transactions, dialogs, dialog sets.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use sip_core::dialog::{DialogId, DialogSetId};
 use sip_core::stack::{ClientTxId, ServerTxId};
 
 use super::session::{Call, CallId};
+use super::tsx::{CallTsx, TsxTrack};
 
 #[derive(Debug)]
 struct Slot {
@@ -31,6 +33,14 @@ pub(crate) struct CallTable {
     pub(crate) incoming_refers: HashMap<CallId, ServerTxId>,
     /// The most calls held at once (`set_max_calls`).
     pub(crate) max_calls: Option<usize>,
+    /// The client transactions of calls being reported (`tsx.rs`).
+    pub(crate) uac: HashMap<ClientTxId, TsxTrack>,
+    /// The server transactions of calls being reported.
+    pub(crate) uas: HashMap<ServerTxId, TsxTrack>,
+    /// Reports of responses sent, pushed after what they caused.
+    pub(crate) deferred: Vec<(CallId, CallTsx)>,
+    /// Where the message being handled came from.
+    pub(crate) rx_from: Option<SocketAddr>,
 }
 
 impl CallTable {
@@ -104,5 +114,7 @@ impl CallTable {
         self.requests.retain(|_, c| *c != id);
         self.refers.retain(|_, c| *c != id);
         self.incoming_refers.remove(&id);
+        self.uac.retain(|_, t| t.call != id);
+        self.uas.retain(|_, t| t.call != id);
     }
 }

@@ -209,7 +209,7 @@ impl UserAgent {
         };
         if let Some(code) = refused {
             if let Ok(r) = dialog.response_to(request, code).build() {
-                let _ = self.stack_mut().respond(now, tx, &r);
+                self.respond_in_call(now, call, tx, &r);
             }
             return;
         }
@@ -282,7 +282,7 @@ impl UserAgent {
             .response_to(&request, status)
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
-        let _ = self.stack_mut().respond(now, tx, &response);
+        self.respond_in_call(now, call, tx, &response);
         if status.is_success() {
             self.notify_transfer(now, call, 100, "Trying", false)?;
         }
@@ -347,7 +347,7 @@ impl UserAgent {
             Ok(_) => StatusCode::OK,
         };
         if let Ok(r) = dialog.response_to(request, code).build() {
-            let _ = self.stack_mut().respond(now, tx, &r);
+            self.respond_in_call(now, call, tx, &r);
         }
         if code != StatusCode::OK {
             return;
