@@ -122,3 +122,6 @@ pub(crate) fn random_rtp_port() -> u32 {
     let random = RandomState::new().hash_one(std::process::id());
     20_000 + 2 * u32::try_from(random % 10_000).unwrap_or(0)
 }
+
+/// A ferrosip party for tests against real peers.
+pub(crate) mod party;
