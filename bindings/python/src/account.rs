@@ -124,7 +124,15 @@ impl Callbacks {
 impl AccountHandler for Callbacks {
     fn on_incoming_call(&mut self, account: &ferrosip::Account, prm: &OnIncomingCallParam) {
         self.bind(account);
-        let text = serde_json::json!({ "callId": prm.call_id }).to_string();
+        let text = serde_json::json!({
+            "callId": prm.call_id,
+            "rdata": {
+                "info": prm.rdata.info,
+                "wholeMsg": prm.rdata.whole_msg,
+                "srcAddress": prm.rdata.src_address,
+            },
+        })
+        .to_string();
         handlers::invoke(self.object.as_any(), "onIncomingCall", move |py| {
             py.import("ferrosip._call")?
                 .getattr("_from_json")?

@@ -431,7 +431,12 @@ def call_data_stubs():
         sample = cls()
         for field in cls._fields:
             value = getattr(sample, field)
-            t = "Optional[AudioMedia]" if value is None else type(value).__name__
+            if value is None:
+                # A stream's port, or one of PJSUA2's raw pointers (pjEvent,
+                # pjTxData, ...), always None in Python.
+                t = "Optional[AudioMedia]" if field == "stream" else "Any"
+            else:
+                t = type(value).__name__
             parts.append(f"    {field}: {t}")
         parts.append("    def __init__(self) -> None: ...")
         parts.append("")

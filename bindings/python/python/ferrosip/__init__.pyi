@@ -3452,7 +3452,7 @@ class OnCallReplaceRequestParam:
     statusCode: int
     reason: str
     opt: CallSetting
-    newCall: Optional[AudioMedia]
+    newCall: Any
     def __init__(self) -> None: ...
 
 class OnCallReplacedParam:
@@ -3462,7 +3462,7 @@ class OnCallReplacedParam:
     """
 
     newCallId: int
-    newCall: Optional[AudioMedia]
+    newCall: Any
     def __init__(self) -> None: ...
 
 class OnCallRxOfferParam:
@@ -3488,7 +3488,7 @@ class OnCallTransferRequestParam:
     dstUri: str
     statusCode: int
     opt: CallSetting
-    newCall: Optional[AudioMedia]
+    newCall: Any
     def __init__(self) -> None: ...
 
 class OnCallTransferStatusParam:
@@ -3545,7 +3545,7 @@ class OnInstantMessageStatusParam:
     ``reason``).
     """
 
-    userData: Optional[AudioMedia]
+    userData: Any
     toUri: str
     msgBody: str
     code: int
@@ -3577,7 +3577,11 @@ class OnCallStateParam:
     def __init__(self) -> None: ...
 
 class OnCallTsxStateParam:
-    """PJSUA2's ``OnCallTsxStateParam``: ``e``, the ``SipEvent``."""
+    """
+    PJSUA2's ``OnCallTsxStateParam``: ``e``, the ``SipEvent`` of a
+    transaction of the call changing state (every transaction: INVITE,
+    re-INVITE, UPDATE, BYE, CANCEL, INFO, MESSAGE, REFER, ...).
+    """
 
     e: SipEvent
     def __init__(self) -> None: ...
@@ -3586,7 +3590,7 @@ class OnIncomingCallParam:
     """
     PJSUA2's ``OnIncomingCallParam``: ``Account.onIncomingCall`` gets the
     call's id (``callId``, for ``Call(acc, prm.callId)``) and the INVITE
-    (``rdata``, a ``SipRxData``; its text is not carried yet).
+    (``rdata``, a ``SipRxData``: ``info``, ``wholeMsg``, ``srcAddress``).
     """
 
     callId: int
@@ -3662,13 +3666,121 @@ class RtcpStreamStat:
     jitterUsec: MathStat
     def __init__(self) -> None: ...
 
+class RxMsgEvent:
+    """PJSUA2's ``RxMsgEvent``: ``rdata``, the message received."""
+
+    rdata: SipRxData
+    def __init__(self) -> None: ...
+
 class SipEvent:
     """
-    PJSUA2's ``SipEvent``: what caused a change of a call. ferrosip fills
-    its ``type`` (a ``PJSIP_EVENT_*``) only; the message is not carried.
+    PJSUA2's ``SipEvent``: what caused a change of a call — ``type`` (a
+    ``PJSIP_EVENT_*``) and ``body``, with the message as text (e.g.
+    ``e.body.tsxState.src.rdata.wholeMsg`` for the request or response
+    received, ``e.body.tsxState.tsx.lastTx`` for the last one sent,
+    ``e.body.txMsg.tdata`` for the ACK that confirmed a call).
     """
 
     type: int
+    body: SipEventBody
+    pjEvent: Any
+    def __init__(self) -> None: ...
+
+class SipEventBody:
+    """
+    PJSUA2's ``SipEventBody``: the part the event's ``type`` names
+    (``tsxState`` for ``PJSIP_EVENT_TSX_STATE``, ``txMsg``, ``rxMsg``).
+    """
+
+    timer: TimerEvent
+    tsxState: TsxStateEvent
+    txMsg: TxMsgEvent
+    txError: TxErrorEvent
+    rxMsg: RxMsgEvent
+    user: UserEvent
+    def __init__(self) -> None: ...
+
+class SipTransaction:
+    """
+    PJSUA2's ``SipTransaction``: ``role`` (``PJSIP_ROLE_UAC``/``UAS``),
+    ``method``, ``statusCode``, ``statusText``, ``state`` (a
+    ``PJSIP_TSX_STATE_*``), ``lastTx`` (the last message it sent).
+    """
+
+    role: int
+    method: str
+    statusCode: int
+    statusText: str
+    state: int
+    lastTx: SipTxData
+    pjTransaction: Any
+    def __init__(self) -> None: ...
+
+class SipTxData:
+    """
+    PJSUA2's ``SipTxData``: a message sent (``info``, a one-line summary;
+    ``wholeMsg``, its text; ``dstAddress``, not carried yet).
+    """
+
+    info: str
+    wholeMsg: str
+    dstAddress: str
+    pjTxData: Any
+    def __init__(self) -> None: ...
+
+class TimerEvent:
+    """PJSUA2's ``TimerEvent`` (``entry``, not carried)."""
+
+    entry: Any
+    def __init__(self) -> None: ...
+
+class TsxStateEvent:
+    """
+    PJSUA2's ``TsxStateEvent``: ``tsx`` (the transaction after the
+    change), ``src`` (what made it), ``prevState``, ``type`` (a
+    ``PJSIP_EVENT_*``: ``TX_MSG``, ``RX_MSG``, ``TIMER``, ``USER``).
+    """
+
+    src: TsxStateEventSrc
+    tsx: SipTransaction
+    prevState: int
+    type: int
+    def __init__(self) -> None: ...
+
+class TsxStateEventSrc:
+    """
+    PJSUA2's ``TsxStateEventSrc``: the message received (``rdata``) or
+    sent (``tdata``) that changed the transaction, or a transport error's
+    ``status``.
+    """
+
+    rdata: SipRxData
+    tdata: SipTxData
+    timer: Any
+    status: int
+    data: Any
+    def __init__(self) -> None: ...
+
+class TxErrorEvent:
+    """PJSUA2's ``TxErrorEvent`` (not reported by ferrosip yet)."""
+
+    tdata: SipTxData
+    tsx: SipTransaction
+    def __init__(self) -> None: ...
+
+class TxMsgEvent:
+    """PJSUA2's ``TxMsgEvent``: ``tdata``, the message sent."""
+
+    tdata: SipTxData
+    def __init__(self) -> None: ...
+
+class UserEvent:
+    """PJSUA2's ``UserEvent`` (its pointers are not carried)."""
+
+    user1: Any
+    user2: Any
+    user3: Any
+    user4: Any
     def __init__(self) -> None: ...
 
 class StreamInfo:

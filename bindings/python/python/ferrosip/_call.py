@@ -456,7 +456,7 @@ class SipEvent(_Data):
 class OnIncomingCallParam(_Data):
     """PJSUA2's ``OnIncomingCallParam``: ``Account.onIncomingCall`` gets the
     call's id (``callId``, for ``Call(acc, prm.callId)``) and the INVITE
-    (``rdata``, a ``SipRxData``; its text is not carried yet)."""
+    (``rdata``, a ``SipRxData``: ``info``, ``wholeMsg``, ``srcAddress``)."""
 
     _fields = {"callId": int, "rdata": lambda: _ferrosip.SipRxData()}
 
@@ -464,6 +464,8 @@ class OnIncomingCallParam(_Data):
     def _from(cls, value):
         obj = cls()
         obj.callId = value["callId"]
+        if "rdata" in value:
+            obj.rdata = _rx_from(value["rdata"])
         return obj
 
 

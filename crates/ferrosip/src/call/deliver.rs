@@ -17,7 +17,7 @@ use super::info::InvState;
 use super::plan::MediaPlan;
 use super::streams::{CallMedia, Retired};
 use super::table::{OfferedCall, SharedCallHandler};
-use crate::account::{self, Account, SipRxData};
+use crate::account::{self, Account};
 use crate::endpoint::{Endpoint, lock};
 
 /// The longest `lib_destroy` waits for its BYEs and CANCELs to finish.
@@ -130,9 +130,20 @@ fn incoming(ep: &Endpoint, call: CallId, account: AccountId) {
         media,
         created: Instant::now(),
     });
+    // The INVITE, as PJSUA2 gives it.
+    let rdata = ep
+        .runtime("Call")
+        .ok()
+        .and_then(|rt| {
+            rt.with_engine(|ua, _| {
+                ua.call_invite(call)
+                    .map(|invite| super::sip_event::rx_data(invite, ua.call_invite_source(call)))
+            })
+        })
+        .unwrap_or_default();
     let prm = OnIncomingCallParam {
         call_id: i32::try_from(call.index).unwrap_or(i32::MAX),
-        rdata: SipRxData::default(),
+        rdata,
     };
     let acc = Account::handle(ep, account);
     lock(&handler).on_incoming_call(&acc, &prm);
@@ -287,13 +298,25 @@ fn media_changed(ep: &Endpoint, call: CallId, session: &sdp::neg::NegotiatedSess
     // A new session of a call that had one, not from our re-offer: the
     // peer offered (already answered by the user agent).
     // (Confirmed: the answer of a 183 and its 200 are not a re-offer.)
-    let confirmed = ep.runtime("Call").ok().is_some_and(|rt| {
-        rt.with_engine(|ua, _| {
-            ua.call_status(call)
-                .is_some_and(|s| s.state == ua::CallState::Confirmed)
+    let (confirmed, initial_remote_offer) = ep
+        .runtime("Call")
+        .ok()
+        .and_then(|rt| {
+            rt.with_engine(|ua, _| {
+                ua.call_status(call)
+                    .map(|s| (s.state == ua::CallState::Confirmed, s.remote_offerer))
+            })
         })
-    });
+        .unwrap_or_default();
     let renegotiated = confirmed && !lock(&media).infos().is_empty();
+    // PJSUA counts the peer's lines (remAudioCount, remVideoCount) from
+    // the offers it receives only: a caller's stay 0 until the peer
+    // offers.
+    let remote_offer = if renegotiated {
+        !own_offer
+    } else {
+        initial_remote_offer
+    };
     if renegotiated {
         if let Some(slot) = lock(&ep.inner.calls).slots.get_mut(&call) {
             slot.rem_offerer = Some(!own_offer);
@@ -309,7 +332,15 @@ fn media_changed(ep: &Endpoint, call: CallId, session: &sdp::neg::NegotiatedSess
     }
     let retired = lock(&media).retire(session);
     retire(&handler, &handle, retired);
-    let created = lock(&media).apply(ep, session, local_hold, "Call (media)");
+    let created = {
+        let mut m = lock(&media);
+        let counts = (m.rem_audio_count, m.rem_video_count);
+        let created = m.apply(ep, session, local_hold, "Call (media)");
+        if !remote_offer {
+            (m.rem_audio_count, m.rem_video_count) = counts;
+        }
+        created
+    };
     for (idx, stream) in created {
         let prm = OnStreamCreatedParam {
             stream,

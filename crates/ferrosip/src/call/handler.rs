@@ -30,7 +30,8 @@ pub const PJSIP_EVENT_USER: i32 = 6;
 pub struct OnIncomingCallParam {
     /// The call's id, for [`Call::from_incoming`].
     pub call_id: i32,
-    /// The INVITE (not carried yet: the summary fields are empty).
+    /// The INVITE: its summary (`Request msg INVITE/cseq=…`), its text
+    /// and where it came from.
     pub rdata: SipRxData,
 }
 

@@ -180,13 +180,15 @@ pub struct CallInfo {
     pub role: SipRole,
     /// The account's id.
     pub acc_id: i32,
-    /// Our URI (From of an outgoing call, To of an incoming one).
+    /// Our URI: the account's `idUri` as configured for an outgoing call,
+    /// the To of an incoming one (as PJSUA reports them).
     pub local_uri: String,
     /// Our Contact.
     pub local_contact: String,
-    /// The peer's URI.
+    /// The peer's URI: the destination as given to `makeCall` for an
+    /// outgoing call, the From of an incoming one.
     pub remote_uri: String,
-    /// The peer's Contact, once known ("" before).
+    /// The peer's Contact (`<uri;params>`), once known ("" before).
     pub remote_contact: String,
     /// The Call-ID.
     pub call_id_string: String,
@@ -211,9 +213,10 @@ pub struct CallInfo {
     pub total_duration: TimeVal,
     /// Whether the peer made the last offer.
     pub rem_offerer: bool,
-    /// Audio lines in the peer's last description.
+    /// Audio lines in the peer's last offer (PJSUA counts offers only: a
+    /// caller's is 0 until the peer sends one).
     pub rem_audio_count: u32,
-    /// Video lines in the peer's last description.
+    /// Video lines in the peer's last offer.
     pub rem_video_count: u32,
 }
 

@@ -46,7 +46,17 @@ impl Call {
             local_uri: status.local_uri,
             local_contact: status.local_contact,
             remote_uri: status.remote_uri,
-            remote_contact: status.remote_contact.unwrap_or_default(),
+            // As PJSUA prints it: the Contact's name-addr.
+            remote_contact: status
+                .remote_contact
+                .map(|c| {
+                    if c.starts_with('<') {
+                        c
+                    } else {
+                        format!("<{c}>")
+                    }
+                })
+                .unwrap_or_default(),
             call_id_string: status.call_id,
             setting,
             state,

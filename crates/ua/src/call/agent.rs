@@ -176,6 +176,12 @@ impl UserAgent {
         self.calls.get(call).map(|c| &c.invite)
     }
 
+    /// Where an incoming call's INVITE came from (PJSUA2's
+    /// `rdata.srcAddress`); None for an outgoing call.
+    pub fn call_invite_source(&self, call: CallId) -> Option<std::net::SocketAddr> {
+        self.calls.get(call).and_then(|c| c.invite_from)
+    }
+
     /// Limits the calls held at once (PJSUA2's `uaConfig.maxCalls`): an
     /// INVITE beyond it is refused 486 at once, before any 100 Trying and
     /// without making a call. `None`: no limit.

@@ -369,12 +369,19 @@ impl UserAgent {
         if let Some(trying) = &trying {
             let _ = self.stack_mut().respond(now, tx, trying);
         }
-        let remote_uri = request.from().map(|f| {
-            let mut a = f.0.clone();
+        // As PJSIP prints From and To: without header parameters (the
+        // tag), and without the port, which RFC 3261's table 1 does not
+        // allow there.
+        let from_to = |a: &sip::Address<'_>| {
+            let mut a = a.clone();
             a.params = sip::Params::new();
+            if let sip::uri::Uri::Sip(s) = &mut a.uri {
+                s.port = None;
+            }
             a.to_string()
-        });
-        let local_uri = request.to().map(|t| t.0.to_string());
+        };
+        let remote_uri = request.from().map(|f| from_to(&f.0));
+        let local_uri = request.to().map(|t| from_to(&t.0));
         let dialog_id = dialog.id().clone();
         let call = Call {
             account,
@@ -416,6 +423,7 @@ impl UserAgent {
             reinvite_ack: None,
             sent: std::collections::HashMap::new(),
             cause: None,
+            invite_from: self.calls.rx_from,
             retry: None,
             connected_at: None,
             disconnected_at: None,

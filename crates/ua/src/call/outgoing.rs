@@ -85,7 +85,8 @@ impl UserAgent {
             parse_address("Contact", &contact).map_err(|e| CallError::Build(e.to_string()))?;
         let mut from = parse_address("account URI", &settings.id_uri)
             .map_err(|e| CallError::Build(e.to_string()))?;
-        let local_uri = from.to_string();
+        // PJSUA reports the account's URI and the destination as given.
+        let local_uri = settings.id_uri.trim().to_owned();
         let tag = self.token(16);
         from.params.set("tag", Some(&tag));
         let call_id = self.token(24);
@@ -160,7 +161,7 @@ impl UserAgent {
             invite,
             local_uri,
             local_contact: contact,
-            remote_uri: to.to_string(),
+            remote_uri: dst_uri.trim().to_owned(),
             auth: ClientAuth::new(settings.credentials.clone()),
             rng: Rng::from_seed(self.rng_u64()),
             auth_retries: 0,
@@ -189,6 +190,7 @@ impl UserAgent {
             reinvite_ack: None,
             sent: std::collections::HashMap::new(),
             cause: None,
+            invite_from: None,
             retry: None,
             connected_at: None,
             disconnected_at: None,

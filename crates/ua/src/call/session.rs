@@ -238,6 +238,8 @@ pub(crate) struct Call {
     /// The requests sent within the dialog, until their final answer: what
     /// a 401/407 retry starts from (see `challenge.rs`).
     pub(crate) sent: HashMap<ClientTxId, super::challenge::SentRequest>,
+    /// Callee: where the INVITE came from.
+    pub(crate) invite_from: Option<std::net::SocketAddr>,
     /// What causes the state changes being made (`tsx.rs`).
     pub(crate) cause: Option<super::tsx::StateCause>,
     pub(crate) started_at: Instant,
