@@ -221,6 +221,17 @@ def test_call_callbacks_and_their_sip_events_as_pjsua2():
     bye = [e for e in o_sides["bob"] if e[0] == "state" and e[1] == "DISCONNECTED"][0][3]
     assert bye["method"] == "BYE" and bye["rdata"][1].startswith("BYE sip:bob@")
     assert bye["lastTx"] == "SIP/2.0 200 OK"
+    # CallOpParam.txOption.headers arrived where PJSUA2 sends them: in the
+    # 180 and 200 of answer() (the 200 keeps the 180's: PJSIP answers with
+    # the same response again), the re-INVITE of setHold(), the BYE of
+    # hangup().
+    received = {
+        (e[3] if e[0] == "state" else e[1])["rdata"][-1]
+        for side in o_sides.values()
+        for e in side
+        if e[0] in ("state", "tsx") and "rdata" in (e[3] if e[0] == "state" else e[1])
+    }
+    assert {"ring", "ring,answer", "hold", "hangup"} <= received, received
     # CallInfo: PJSUA prints From/To without ports, the callee's local
     # URI from the To, the caller's as given; ;ob is PJSUA's outbound
     # Contact parameter (ferrosip has no SIP outbound).

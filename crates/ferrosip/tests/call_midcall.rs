@@ -69,6 +69,9 @@ struct PartyState {
     /// What `on_call_transfer_request` sets: a status code, a new
     /// destination.
     transfer_answer: Option<(i32, Option<String>)>,
+    /// The messages received in transactions of the party's calls, as
+    /// `on_call_tsx_state` carries them (`e.body.tsxState.src.rdata`).
+    received: Vec<String>,
 }
 
 /// One party: answers every call (180, then 200), connects its tone and
@@ -193,6 +196,10 @@ impl CallHandler for Party {
 
     fn on_call_tsx_state(&mut self, _call: &Call, prm: &OnCallTsxStateParam) {
         self.push(Seen::Tsx(prm.method.clone(), prm.status_code, prm.incoming));
+        let rdata = &prm.e.body.tsx_state.src.rdata;
+        if !rdata.whole_msg.is_empty() {
+            self.lock().received.push(rdata.whole_msg.clone());
+        }
     }
 
     fn on_instant_message(&mut self, _call: &Call, prm: &OnInstantMessageParam) {
@@ -571,6 +578,64 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
 
 /// The flags of the end of an RFC 4733 digit whose start was reported.
 const END_OF_STARTED: u32 = PJMEDIA_STREAM_DTMF_IS_UPDATE | PJMEDIA_STREAM_DTMF_IS_END;
+
+/// A `CallOpParam` whose txOption adds `X-Op: name` (and a body, if any).
+fn with_header(name: &str, body: Option<&str>) -> CallOpParam {
+    let mut prm = CallOpParam::new(true);
+    prm.tx_option.headers.push(ferrosip::config::SipHeader {
+        h_name: "X-Op".into(),
+        h_value: name.into(),
+    });
+    if let Some(body) = body {
+        prm.tx_option.content_type = "text/plain".into();
+        prm.tx_option.msg_body = body.into();
+    }
+    prm
+}
+
+#[test]
+fn tx_option_headers_and_bodies_reach_the_peer() {
+    let lib = Lib::start(2);
+    let (alice_call, bob_call) = lib.connect(0, 1);
+    let (alice, bob) = (lib.party(0), lib.party(1));
+    let got = |party: &Party, start: &str, header: &str| {
+        party
+            .lock()
+            .received
+            .iter()
+            .find(|m| m.starts_with(start) && m.contains(header))
+            .cloned()
+    };
+    alice_call.set_hold(&with_header("hold", None)).unwrap();
+    lib.wait("the hold's header at bob, the hold answered", || {
+        got(&bob, "INVITE ", "\r\nX-Op: hold\r\n").is_some()
+            && media_of(&alice_call).0 == CallMediaStatus::LocalHold
+    });
+    let mut unhold = with_header("update", None);
+    unhold.opt.flag = CallSetting::UNHOLD;
+    alice_call.update(&unhold).unwrap();
+    lib.wait("the UPDATE's header at bob, the unhold answered", || {
+        got(&bob, "UPDATE ", "\r\nX-Op: update\r\n").is_some()
+            && media_of(&alice_call).0 == CallMediaStatus::Active
+    });
+    // The REFER carries them next to Refer-To (bob refuses the transfer).
+    bob.lock().transfer_answer = Some((603, None));
+    alice_call
+        .xfer(&lib.members[1].uri, &with_header("xfer", Some("why")))
+        .unwrap();
+    lib.wait("the REFER's header and body at bob", || {
+        got(&bob, "REFER ", "\r\nX-Op: xfer\r\n").is_some_and(|m| m.ends_with("\r\n\r\nwhy"))
+    });
+    // The BYE: header and body.
+    bob_call
+        .hangup(&with_header("bye", Some("bye now")))
+        .unwrap();
+    lib.wait("the BYE's header and body at alice", || {
+        got(&alice, "BYE ", "\r\nX-Op: bye\r\n").is_some_and(|m| m.ends_with("bye now"))
+    });
+    let bye = got(&alice, "BYE ", "X-Op").unwrap();
+    assert!(bye.contains("Content-Type: text/plain"), "{bye}");
+}
 
 #[test]
 fn dtmf_goes_both_ways_by_rfc4733_and_sip_info() {

@@ -894,6 +894,8 @@ fn tx_options_go_into_answers_re_offers_refer_bye_and_rejections() {
     assert_eq!(header(ringing[0], "X-Ring"), Some("1"));
     let ok = s.bob().sent_messages("SIP/2.0 200", "INVITE");
     assert_eq!(header(ok[0], "X-Answer"), Some("2"));
+    // The 200 keeps the 180's headers, as PJSIP's answers do.
+    assert_eq!(header(ok[0], "X-Ring"), Some("1"));
     assert!(ok[0].sdp_body().is_some(), "the 2xx keeps its SDP");
     // Re-offers: the headers, and the SDP kept in place of the body.
     let now = s.world.now();

@@ -5,7 +5,10 @@ onCallState (with getInfo()'s state and status), onCallMediaState and
 onCallTsxState is recorded with its SipEvent (the transaction's method,
 role, state, previous state, status, the kind of cause and the first
 lines of the messages), and both calls' CallInfo once confirmed. It runs
-unchanged on PJSUA2 and on ferrosip:
+unchanged on PJSUA2 and on ferrosip. Each operation adds a header
+(``X-Op: <operation>``, CallOpParam.txOption.headers): the events record
+the X-Op of each message received, so the two libraries are compared on
+where the headers arrive too:
 
     python call_events.py pjsua2|ferrosip RTP_PORT
 
@@ -14,6 +17,7 @@ Prints one JSON object.
 
 import importlib
 import json
+import re
 import sys
 import time
 
@@ -25,6 +29,23 @@ calls = {}
 
 def first(text):
     return str(text).split("\r\n")[0]
+
+
+def x_op(text):
+    """The X-Op headers of a message, comma-separated ("" for none)."""
+    return ",".join(re.findall(r"\r\nX-Op: *([^\r]*)(?=\r\n)", str(text)))
+
+
+def op(status=0, name=""):
+    """A CallOpParam with `status` and the header X-Op: `name`."""
+    prm = pj.CallOpParam(True)
+    prm.statusCode = status
+    if name:
+        h = pj.SipHeader()
+        h.hName = "X-Op"
+        h.hValue = name
+        prm.txOption.headers.append(h)
+    return prm
 
 
 def event(e):
@@ -39,14 +60,16 @@ def event(e):
             status=ts.tsx.statusCode,
             statusText=ts.tsx.statusText,
             cause=ts.type,
-            rdata=[ts.src.rdata.info, first(ts.src.rdata.wholeMsg), ts.src.rdata.srcAddress != ""],
+            rdata=[ts.src.rdata.info, first(ts.src.rdata.wholeMsg), ts.src.rdata.srcAddress != "",
+                   x_op(ts.src.rdata.wholeMsg)],
             tdata=[ts.src.tdata.info, first(ts.src.tdata.wholeMsg)],
             lastTx=first(ts.tsx.lastTx.wholeMsg),
         )
     elif e.type == pj.PJSIP_EVENT_TX_MSG:
         out["tdata"] = [e.body.txMsg.tdata.info, first(e.body.txMsg.tdata.wholeMsg)]
     elif e.type == pj.PJSIP_EVENT_RX_MSG:
-        out["rdata"] = [e.body.rxMsg.rdata.info, first(e.body.rxMsg.rdata.wholeMsg)]
+        out["rdata"] = [e.body.rxMsg.rdata.info, first(e.body.rxMsg.rdata.wholeMsg),
+                        x_op(e.body.rxMsg.rdata.wholeMsg)]
     return out
 
 
@@ -76,9 +99,7 @@ class MyAccount(pj.Account):
                        prm.rdata.srcAddress != ""])
         call = MyCall(self, "bob", prm.callId)
         calls["bob"] = call
-        op = pj.CallOpParam(True)
-        op.statusCode = 180
-        call.answer(op)
+        call.answer(op(180, "ring"))
 
 
 def handle(ep, seconds, until=lambda: False):
@@ -136,16 +157,14 @@ def main():
     CONFIRMED = pj.PJSIP_INV_STATE_CONFIRMED
     DISCONNECTED = pj.PJSIP_INV_STATE_DISCONNECTED
     handle(ep, 5, lambda: alice.last in (pj.PJSIP_INV_STATE_EARLY, DISCONNECTED))
-    op = pj.CallOpParam(True)
-    op.statusCode = 200
-    calls["bob"].answer(op)
+    calls["bob"].answer(op(200, "answer"))
     handle(ep, 5, lambda: alice.last == CONFIRMED and calls["bob"].last == CONFIRMED)
     handle(ep, 0.3)
     out = {"info": {"alice": info(alice), "bob": info(calls["bob"])}}
-    alice.setHold(pj.CallOpParam(True))
+    alice.setHold(op(0, "hold"))
     handle(ep, 1.5)
     events.append(["alice", "hangup"])
-    alice.hangup(pj.CallOpParam(True))
+    alice.hangup(op(0, "hangup"))
     handle(ep, 5, lambda: alice.last == DISCONNECTED and calls["bob"].last == DISCONNECTED)
     handle(ep, 0.3)
     out["events"] = events

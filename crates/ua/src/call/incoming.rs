@@ -120,7 +120,14 @@ impl UserAgent {
         let mut response = builder
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
-        opts.apply(&mut response);
+        // PJSIP answers with the same response again: the headers of every
+        // earlier answer stay (PJSUA2's 200 carries the 180's too).
+        c.answer_headers.extend(opts.headers.iter().cloned());
+        TxOptions {
+            headers: c.answer_headers.clone(),
+            body: opts.body.clone(),
+        }
+        .apply(&mut response);
         let tx = c
             .server_tx
             .ok_or(CallError::InvalidState("answer", c.state))?;
@@ -191,7 +198,14 @@ impl UserAgent {
         let mut response = builder
             .build()
             .map_err(|e| CallError::Build(e.to_string()))?;
-        opts.apply(&mut response);
+        // PJSIP answers with the same response again: the headers of every
+        // earlier answer stay (PJSUA2's 200 carries the 180's too).
+        c.answer_headers.extend(opts.headers.iter().cloned());
+        TxOptions {
+            headers: c.answer_headers.clone(),
+            body: opts.body.clone(),
+        }
+        .apply(&mut response);
         c.last_code = status.code();
         c.last_reason = reason.map_or_else(|| status.canonical_reason().to_owned(), str::to_owned);
         self.respond_in_call(now, call, tx, &response);
@@ -424,6 +438,7 @@ impl UserAgent {
             sent: std::collections::HashMap::new(),
             cause: None,
             invite_from: self.calls.rx_from,
+            answer_headers: Vec::new(),
             retry: None,
             connected_at: None,
             disconnected_at: None,

@@ -191,6 +191,7 @@ impl UserAgent {
             sent: std::collections::HashMap::new(),
             cause: None,
             invite_from: None,
+            answer_headers: Vec::new(),
             retry: None,
             connected_at: None,
             disconnected_at: None,

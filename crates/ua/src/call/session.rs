@@ -238,6 +238,9 @@ pub(crate) struct Call {
     /// The requests sent within the dialog, until their final answer: what
     /// a 401/407 retry starts from (see `challenge.rs`).
     pub(crate) sent: HashMap<ClientTxId, super::challenge::SentRequest>,
+    /// Callee: the extra headers of the answers so far (each answer
+    /// carries them all, as PJSIP's).
+    pub(crate) answer_headers: Vec<(String, String)>,
     /// Callee: where the INVITE came from.
     pub(crate) invite_from: Option<std::net::SocketAddr>,
     /// What causes the state changes being made (`tsx.rs`).
