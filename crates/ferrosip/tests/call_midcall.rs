@@ -608,14 +608,14 @@ fn tx_option_headers_and_bodies_reach_the_peer() {
     };
     alice_call.set_hold(&with_header("hold", None)).unwrap();
     lib.wait("the hold's header at bob, the hold answered", || {
-        got(&bob, "INVITE ", "\r\nX-Op: hold\r\n").is_some()
+        got(bob, "INVITE ", "\r\nX-Op: hold\r\n").is_some()
             && media_of(&alice_call).0 == CallMediaStatus::LocalHold
     });
     let mut unhold = with_header("update", None);
     unhold.opt.flag = CallSetting::UNHOLD;
     alice_call.update(&unhold).unwrap();
     lib.wait("the UPDATE's header at bob, the unhold answered", || {
-        got(&bob, "UPDATE ", "\r\nX-Op: update\r\n").is_some()
+        got(bob, "UPDATE ", "\r\nX-Op: update\r\n").is_some()
             && media_of(&alice_call).0 == CallMediaStatus::Active
     });
     // The REFER carries them next to Refer-To (bob refuses the transfer).
@@ -624,16 +624,16 @@ fn tx_option_headers_and_bodies_reach_the_peer() {
         .xfer(&lib.members[1].uri, &with_header("xfer", Some("why")))
         .unwrap();
     lib.wait("the REFER's header and body at bob", || {
-        got(&bob, "REFER ", "\r\nX-Op: xfer\r\n").is_some_and(|m| m.ends_with("\r\n\r\nwhy"))
+        got(bob, "REFER ", "\r\nX-Op: xfer\r\n").is_some_and(|m| m.ends_with("\r\n\r\nwhy"))
     });
     // The BYE: header and body.
     bob_call
         .hangup(&with_header("bye", Some("bye now")))
         .unwrap();
     lib.wait("the BYE's header and body at alice", || {
-        got(&alice, "BYE ", "\r\nX-Op: bye\r\n").is_some_and(|m| m.ends_with("bye now"))
+        got(alice, "BYE ", "\r\nX-Op: bye\r\n").is_some_and(|m| m.ends_with("bye now"))
     });
-    let bye = got(&alice, "BYE ", "X-Op").unwrap();
+    let bye = got(alice, "BYE ", "X-Op").unwrap();
     assert!(bye.contains("Content-Type: text/plain"), "{bye}");
 }
 
