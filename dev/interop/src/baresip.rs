@@ -568,13 +568,50 @@ impl Baresip {
         self.command("accept").map(drop)
     }
 
-    /// `sndcode <digits>`: DTMF as RTP events (RFC 4733).
+    /// `sndcode <digits>`: DTMF as RTP events (RFC 4733). Incoming digits
+    /// (RFC 4733 or SIP INFO `application/dtmf-relay`) come as
+    /// `CALL_DTMF_START` events (`param`: the digit) and `CALL_DTMF_END`.
     ///
     /// # Errors
     ///
     /// As [`command`](Self::command).
     pub fn send_dtmf(&mut self, digits: &str) -> io::Result<()> {
         self.command(&format!("sndcode {digits}")).map(drop)
+    }
+
+    /// `hold`: puts the current call on hold, a re-INVITE whose SDP says
+    /// `a=sendonly` (baresip keeps sending its audio). baresip 1.0's
+    /// received dump stops at the call's first hold.
+    ///
+    /// # Errors
+    ///
+    /// As [`command`](Self::command).
+    pub fn hold(&mut self) -> io::Result<()> {
+        self.command("hold").map(drop)
+    }
+
+    /// `resume`: takes the current call off hold, a re-INVITE with
+    /// `a=sendrecv`.
+    ///
+    /// # Errors
+    ///
+    /// As [`command`](Self::command).
+    pub fn resume(&mut self) -> io::Result<()> {
+        self.command("resume").map(drop)
+    }
+
+    /// `transfer <uri>`: blind transfer of the current call's peer to `uri`
+    /// (a REFER). baresip closes the call (`CALL_CLOSED`, "Call
+    /// transfered") once a NOTIFY reports the new call answered. Receiving
+    /// a REFER, baresip accepts it (202), reports a `TRANSFER` event
+    /// (`param`: the Refer-To URI), calls that URI and sends NOTIFYs
+    /// (`100 Trying`, then the final status).
+    ///
+    /// # Errors
+    ///
+    /// As [`command`](Self::command).
+    pub fn transfer(&mut self, uri: &str) -> io::Result<()> {
+        self.command(&format!("transfer {uri}")).map(drop)
     }
 
     /// Waits up to `timeout` for the first event (or response) `pred`
