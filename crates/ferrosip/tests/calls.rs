@@ -892,3 +892,133 @@ fn a_redirection_is_not_followed_by_default() {
     lib.run_for(200);
     assert!(lib.bob_party.lock().seen.is_empty(), "bob was not called");
 }
+
+/// A bare UAS on loopback that answers an INVITE 200 with an SDP whose
+/// `c=` names a host (`c=IN IP4 localhost`, RFC 8866 allows it) and an
+/// audio port it listens on; answers BYE 200, takes the ACK.
+struct HostNameUas {
+    sip: std::net::UdpSocket,
+    rtp: std::net::UdpSocket,
+}
+
+impl HostNameUas {
+    fn new() -> Self {
+        let sip = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        sip.set_nonblocking(true).unwrap();
+        // An even port for RTP.
+        let rtp = loop {
+            let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            if s.local_addr().unwrap().port() % 2 == 0 {
+                break s;
+            }
+        };
+        rtp.set_nonblocking(true).unwrap();
+        Self { sip, rtp }
+    }
+
+    fn uri(&self) -> String {
+        format!("sip:dave@{}", self.sip.local_addr().unwrap())
+    }
+
+    fn serve(&self) {
+        let mut buf = [0u8; 8192];
+        while let Ok((n, from)) = self.sip.recv_from(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let body = format!(
+                "v=0\r\no=- 1 1 IN IP4 localhost\r\ns=-\r\nc=IN IP4 localhost\r\nt=0 0\r\n\
+                 m=audio {} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
+                self.rtp.local_addr().unwrap().port()
+            );
+            let (status, body) = if text.starts_with("INVITE ") {
+                ("200 OK", Some(body))
+            } else if text.starts_with("BYE ") {
+                ("200 OK", None)
+            } else {
+                continue;
+            };
+            let mut response = format!("SIP/2.0 {status}\r\n");
+            for line in text.split("\r\n") {
+                let name = line
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                match name.as_str() {
+                    "via" | "v" | "from" | "f" | "call-id" | "i" | "cseq" => {
+                        response.push_str(line);
+                        response.push_str("\r\n");
+                    }
+                    "to" | "t" if !line.contains("tag=") => {
+                        response.push_str(line);
+                        response.push_str(";tag=host1\r\n");
+                    }
+                    "to" | "t" => {
+                        response.push_str(line);
+                        response.push_str("\r\n");
+                    }
+                    _ => {}
+                }
+            }
+            response.push_str(&format!(
+                "Contact: <sip:dave@{}>\r\n",
+                self.sip.local_addr().unwrap()
+            ));
+            match body {
+                Some(body) => response.push_str(&format!(
+                    "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )),
+                None => response.push_str("Content-Length: 0\r\n\r\n"),
+            }
+            self.sip.send_to(response.as_bytes(), from).unwrap();
+        }
+    }
+
+    /// RTP packets (version 2) received so far.
+    fn rtp_packets(&self) -> usize {
+        let mut buf = [0u8; 2048];
+        let mut count = 0;
+        while let Ok((n, _)) = self.rtp.recv_from(&mut buf) {
+            if n >= 12 && buf[0] >> 6 == 2 {
+                count += 1;
+            }
+        }
+        count
+    }
+}
+
+#[test]
+fn a_host_name_in_the_peers_c_line_is_resolved_and_rtp_goes_there() {
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let uas = HostNameUas::new();
+    let call = Call::make_call(
+        &lib.alice,
+        &uas.uri(),
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || {
+        uas.serve();
+        lib.alice_party.last_state() == Some(InvState::Confirmed) && call.has_media()
+    }));
+    let info = call.stream_info(0).unwrap();
+    assert_eq!(
+        info.remote_rtp_address,
+        format!("127.0.0.1:{}", uas.rtp.local_addr().unwrap().port())
+    );
+    // Audio reaches the port of the resolved name.
+    let tone = tone_generator(&lib.ep, 1000);
+    tone.start_transmit(&call.audio_media(0).unwrap()).unwrap();
+    let mut packets = 0;
+    assert!(lib.pump_until(20, || {
+        packets += uas.rtp_packets();
+        packets >= 10
+    }));
+    call.hangup(&CallOpParam::default()).unwrap();
+    assert!(lib.pump_until(20, || {
+        uas.serve();
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+    }));
+}

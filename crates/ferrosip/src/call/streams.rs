@@ -404,6 +404,58 @@ impl CallMedia {
     }
 }
 
+/// The peer's address of `host` (a name of its `c=` line: RFC 8866
+/// allows one) for sending from `local`: the first address of the name of
+/// `local`'s family (IPv4 or IPv6), as PJMEDIA resolves it. `None` when the
+/// name does not resolve to one.
+fn resolve_media_host(
+    host: &str,
+    port: u16,
+    local: std::net::SocketAddr,
+) -> Option<std::net::SocketAddr> {
+    use std::net::ToSocketAddrs;
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return None;
+    }
+    (host, port)
+        .to_socket_addrs()
+        .ok()?
+        .find(|a| a.is_ipv4() == local.is_ipv4())
+}
+
+/// `active` with the peer's host name resolved (its RTP address, and RTCP
+/// on the next port or on RTP's with rtcp-mux).
+fn with_resolved_host(active: &ActiveMedia, title: &str) -> Result<ActiveMedia> {
+    // The port the peer wrote is kept in the RTCP/RTP fields only when the
+    // address is numeric; the negotiator gives it in the stream's media
+    // port, which `remote_port` carries.
+    let rtp = resolve_media_host(&active.remote_address, active.remote_port, active.local_rtp)
+        .ok_or_else(|| {
+            Error::new(
+                status::PJ_ERESOLVE,
+                title,
+                format!(
+                    "the peer's media address {:?} does not resolve to an {} address",
+                    active.remote_address,
+                    if active.local_rtp.is_ipv4() {
+                        "IPv4"
+                    } else {
+                        "IPv6"
+                    }
+                ),
+            )
+        })?;
+    let mut resolved = active.clone();
+    resolved.remote_rtp = Some(rtp);
+    resolved.remote_rtcp = Some(if active.rtcp_mux {
+        rtp
+    } else {
+        std::net::SocketAddr::new(rtp.ip(), rtp.port().wrapping_add(1))
+    });
+    Ok(resolved)
+}
+
 /// Builds the stream of one active audio line on its bound port.
 fn build_stream(
     ep: &Endpoint,
@@ -424,16 +476,20 @@ fn build_stream(
                 format!("no transport bound on RTP port {local_port}"),
             )
         })?;
-    let remote_rtp = active.remote_rtp.ok_or_else(|| {
-        Error::new(
-            status::PJ_ENOTSUP,
+    let resolved;
+    let active = if active.remote_rtp.is_some() {
+        active
+    } else {
+        resolved = with_resolved_host(active, title)?;
+        &resolved
+    };
+    let Some(remote_rtp) = active.remote_rtp else {
+        return Err(Error::new(
+            status::PJ_EINVAL,
             title,
-            format!(
-                "the peer's media address {:?} is a host name (not supported yet)",
-                active.remote_address
-            ),
-        )
-    })?;
+            "the peer's media line has no address",
+        ));
+    };
     let stream_plan = stream_plan(ep, active, remote_rtp, cfg, title)?;
     let transport = match port.idle.take() {
         Some(t) => t,
@@ -448,4 +504,34 @@ fn build_stream(
     let stream =
         AudioStream::create(ep, transport, stream_plan.config).map_err(|e| e.titled(title))?;
     Ok((stream, info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(addr: &str) -> std::net::SocketAddr {
+        addr.parse().unwrap()
+    }
+
+    #[test]
+    fn a_host_name_in_c_resolves_to_an_address_of_the_local_family() {
+        let v4 = resolve_media_host("localhost", 4000, local("127.0.0.1:5000"));
+        assert_eq!(v4, Some(local("127.0.0.1:4000")));
+        // A numeric address in the name's place resolves to itself.
+        let literal = resolve_media_host("192.0.2.7", 4002, local("0.0.0.0:5000"));
+        assert_eq!(literal, Some(local("192.0.2.7:4002")));
+        let v6 = resolve_media_host("[::1]", 4004, local("[::]:5000"));
+        assert_eq!(v6, Some(local("[::1]:4004")));
+        // An IPv6 address cannot be used from an IPv4 socket.
+        assert_eq!(resolve_media_host("::1", 4000, local("0.0.0.0:5000")), None);
+        // Names that do not resolve, and bad input, are None (no panic).
+        for bad in ["", " ", "no-such-host.invalid", "a b", "[", "::::::::::"] {
+            assert_eq!(
+                resolve_media_host(bad, 4000, local("0.0.0.0:5000")),
+                None,
+                "{bad:?}"
+            );
+        }
+    }
 }

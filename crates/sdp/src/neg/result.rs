@@ -111,6 +111,9 @@ pub struct ActiveMedia {
     /// The peer's connection address as written (an IP address, or a host
     /// name the call layer must resolve).
     pub remote_address: String,
+    /// The peer's RTP port (its m= line), also when `remote_address` is
+    /// a name.
+    pub remote_port: u16,
     /// The peer's RTP address; `None` when `remote_address` is a name.
     pub remote_rtp: Option<SocketAddr>,
     /// The peer's RTCP address (its `a=rtcp`, RTP + 1, or RTP's with
@@ -260,6 +263,7 @@ pub(crate) fn negotiate_line(
         local_rtp,
         local_rtcp,
         remote_address,
+        remote_port: rm.port,
         remote_rtp,
         remote_rtcp,
         codec,
