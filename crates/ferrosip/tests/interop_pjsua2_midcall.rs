@@ -1,10 +1,11 @@
 //! Mid-call operations between ferrosip and the real PJSUA2 (PyPI
 //! `pjsua2-python`, driven through `interop::Pjsua2Peer`): hold and unhold
-//! from each side (media status and direction on both sides, tones
-//! measured in both recordings before, during and after), DTMF both ways
-//! by RFC 4733 and SIP INFO, blind transfer each way with the new call's
-//! tones measured, attended transfer with either side in the middle, and
-//! instant messages and typing indications in the call both ways.
+//! from each side (RFC 3264, and RFC 2543 from PJSUA2; media status and
+//! direction on both sides, tones measured in both recordings before,
+//! during and after), DTMF both ways by RFC 4733 and SIP INFO, blind
+//! transfer each way with the new call's tones measured, attended transfer
+//! with either side in the middle, and instant messages and typing
+//! indications in the call both ways.
 //!
 //! ferrosip's parties (alice, carol, …) are accounts of one endpoint, each
 //! on its own UDP transport on loopback; `threadCnt` is 0, so every
@@ -861,5 +862,49 @@ fn pjsua2_joins_pjsua2_and_ferrosip_by_attended_transfer() {
     bob.hangup(bob_carol, 0).unwrap();
     lib.wait("the hangup", || {
         carol.state_of(&carol_bob) == Some(InvState::Disconnected)
+    });
+}
+
+#[test]
+fn pjsua2_holds_ferrosip_the_rfc2543_way() {
+    if !installed() {
+        return;
+    }
+    // PJSUA2's holdType RFC 2543: the hold's offer says c=0.0.0.0 and
+    // a=inactive; ferrosip answers inactive, REMOTE_HOLD with no
+    // direction, and neither side hears the other.
+    let lib = Lib::start(&["bob"]);
+    lib.give_audio(0, OURS as i16);
+    let mut alice = peer("alice").hold_rfc2543().tone(1000).start().unwrap();
+    let (call, ours) = lib.called_by(0, &mut alice);
+    alice.hold(call).unwrap();
+    let held = lib.expect_media(&mut alice, call, "local_hold");
+    assert_eq!(held.str("dir"), Some("inactive"), "{held}");
+    lib.wait("ferrosip's remote hold", || {
+        media_of(&ours).0 == CallMediaStatus::RemoteHold
+    });
+    assert_eq!(
+        media_of(&ours),
+        (CallMediaStatus::RemoteHold, MediaDir::None)
+    );
+    let (heard, wav) = lib.listen(0, &mut alice, call, "on-hold");
+    assert_not_heard(&at_ferrosip(&heard, THEIRS), "on hold, ferrosip heard");
+    assert_not_heard(&at_pjsua2(&wav, OURS), "on hold, PJSUA2 heard");
+
+    alice.unhold(call).unwrap();
+    lib.expect_media(&mut alice, call, "active");
+    lib.wait("ferrosip's unhold", || {
+        media_of(&ours).0 == CallMediaStatus::Active
+    });
+    assert_eq!(
+        media_of(&ours),
+        (CallMediaStatus::Active, MediaDir::EncodingDecoding)
+    );
+    let (heard, wav) = lib.listen(0, &mut alice, call, "after-unhold");
+    assert_heard(&at_ferrosip(&heard, THEIRS), "after unhold, ferrosip heard");
+    assert_heard(&at_pjsua2(&wav, OURS), "after unhold, PJSUA2 heard");
+    alice.hangup(call, 0).unwrap();
+    lib.wait("the hangup", || {
+        lib.party(0).state_of(&ours) == Some(InvState::Disconnected)
     });
 }
