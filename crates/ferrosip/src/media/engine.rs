@@ -23,6 +23,7 @@ use super::clock::MediaClock;
 use super::device::DeviceState;
 use super::player::SharedPlayerHandler;
 use super::rtp_io::RtpIo;
+use super::rtp_send::PacketSender;
 use crate::config::MediaConfig;
 use crate::endpoint::lock;
 use crate::error::{Error, Result, status};
@@ -188,6 +189,8 @@ pub(crate) struct MediaShared {
     /// Ports whose owner was dropped inside a tick (from a frame
     /// callback): removed at the next tick.
     deferred: Mutex<Vec<PortId>>,
+    /// Sends the packets each tick makes, after the tick.
+    sender: Mutex<PacketSender>,
 }
 
 impl std::fmt::Debug for MediaShared {
@@ -231,6 +234,7 @@ impl MediaShared {
             clock: Mutex::new(None),
             players: Mutex::new(HashMap::new()),
             deferred: Mutex::new(Vec::new()),
+            sender: Mutex::new(PacketSender::inline()),
         }))
     }
 
@@ -248,6 +252,8 @@ impl MediaShared {
         })
         .map_err(|e| Error::io("Endpoint::libInit()", &e))?;
         *lock(&self.clock) = Some(clock);
+        *lock(&self.sender) =
+            PacketSender::start().map_err(|e| Error::io("Endpoint::libInit()", &e))?;
         lock(&self.core).rtp.start(Arc::downgrade(self))?;
         Ok(())
     }
@@ -258,6 +264,11 @@ impl MediaShared {
         if let Some(mut clock) = lock(&self.clock).take() {
             clock.stop();
         }
+        // The sending thread ends once it has sent what it holds.
+        drop(std::mem::replace(
+            &mut *lock(&self.sender),
+            PacketSender::inline(),
+        ));
         let mut core = lock(&self.core);
         core.rtp.stop();
         let ids: Vec<PortId> = core.bridge.ports();
@@ -266,9 +277,11 @@ impl MediaShared {
         }
     }
 
-    /// One media frame: mixes under the lock, then hands the events over.
+    /// One media frame: mixes under the lock, then sends the packets made
+    /// and hands the events over.
     pub(crate) fn tick(&self, now: Instant) {
         let deferred = std::mem::take(&mut *lock(&self.deferred));
+        let mut outbox = lock(&self.sender).empty_batch();
         let events = {
             let _inside = TickGuard::enter();
             let mut core = lock(&self.core);
@@ -276,8 +289,10 @@ impl MediaShared {
                 core.remove_port(port);
             }
             core.tick(now);
+            core.rtp.take_outbox(&mut outbox);
             std::mem::take(&mut core.events)
         };
+        lock(&self.sender).send(outbox);
         if !events.is_empty() {
             (self.sink)(events);
         }

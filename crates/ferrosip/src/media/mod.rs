@@ -42,6 +42,7 @@ mod errors;
 mod player;
 mod recorder;
 mod rtp_io;
+mod rtp_send;
 mod stream;
 mod tone;
 mod transport;

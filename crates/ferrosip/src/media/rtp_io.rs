@@ -2,9 +2,12 @@
 //!
 //! One thread waits on every stream socket (one `mio::Poll`) and hands what
 //! arrives to its stream at once, stamped with the arrival time, under the
-//! media lock (one lock per batch of ready sockets). Sending happens in the
-//! media clock's tick: after the bridge put a frame into each stream, the
-//! packets it made go out from the stream's sockets.
+//! media lock (one lock per batch of ready sockets). Packets are made in
+//! the media clock's tick (after the bridge put a frame into each stream)
+//! and sent from the stream's sockets by the sending thread
+//! ([`super::rtp_send`]), outside the lock, so `sendto` — a third of a busy
+//! engine's CPU on loopback — neither holds up the next mix nor keeps the
+//! receive thread and the SIP side waiting.
 
 use std::collections::HashMap;
 use std::io;
@@ -28,11 +31,11 @@ const WAKER: Token = Token(0);
 /// Largest datagram read (RTP over UDP stays well below).
 const MAX_DATAGRAM: usize = 2048;
 
-/// One stream's sockets.
+/// One stream's sockets (shared with packets waiting to be sent).
 #[derive(Debug)]
 struct StreamSockets {
-    rtp: UdpSocket,
-    rtcp: Option<UdpSocket>,
+    rtp: Arc<UdpSocket>,
+    rtcp: Option<Arc<UdpSocket>>,
     tokens: [Token; 2],
     /// Whether its RTP goes out (false: a line whose SDP direction does
     /// not send, e.g. the held side; RTCP still goes, RFC 3264 §5.1).
@@ -52,6 +55,8 @@ pub(crate) struct RtpIo {
     thread: Option<JoinHandle<()>>,
     /// Datagrams that could not be sent (socket buffer full, unreachable).
     pub(crate) send_errors: u64,
+    /// Packets the last tick made, to send once the lock is released.
+    outbox: Vec<Outgoing>,
     /// RTP packets to drop on purpose, to simulate loss (PJSUA2's
     /// `MediaConfig.txDropPct` and `rxDropPct`).
     loss: LossSimulator,
@@ -117,6 +122,7 @@ impl RtpIo {
             stop: Arc::new(AtomicBool::new(false)),
             thread: None,
             send_errors: 0,
+            outbox: Vec::new(),
             loss: LossSimulator::new(tx_drop_pct, rx_drop_pct, seed),
         })
     }
@@ -169,8 +175,8 @@ impl RtpIo {
         self.streams.insert(
             port,
             StreamSockets {
-                rtp,
-                rtcp,
+                rtp: Arc::new(rtp),
+                rtcp: rtcp.map(Arc::new),
                 tokens,
                 sending: true,
             },
@@ -190,8 +196,13 @@ impl RtpIo {
     pub(crate) fn remove(&mut self, port: PortId) {
         if let Some(mut s) = self.streams.remove(&port) {
             if let Some(registry) = &self.registry {
-                let _ = registry.deregister(&mut s.rtp);
-                if let Some(r) = s.rtcp.as_mut() {
+                // A socket with a packet still on its way out is closed
+                // when that packet is sent; closing it takes it out of the
+                // poll as well (its tokens are forgotten below).
+                if let Some(rtp) = Arc::get_mut(&mut s.rtp) {
+                    let _ = registry.deregister(rtp);
+                }
+                if let Some(r) = s.rtcp.as_mut().and_then(Arc::get_mut) {
                     let _ = registry.deregister(r);
                 }
             }
@@ -214,7 +225,8 @@ impl RtpIo {
         }
     }
 
-    /// After the tick: send what the streams made, collect their events.
+    /// After the tick: queue what the streams made in the outbox, collect
+    /// their events.
     pub(crate) fn after_tick(
         &mut self,
         bridge: &mut Bridge,
@@ -223,27 +235,43 @@ impl RtpIo {
     ) {
         for (port, sockets) in &self.streams {
             if let Ok(stream) = bridge.port_mut::<Stream>(*port) {
-                flush(
-                    stream,
-                    *port,
-                    sockets,
-                    &mut self.send_errors,
-                    &mut self.loss,
-                    events,
-                );
+                flush(stream, *port, sockets, &mut self.loss, events, |o| {
+                    self.outbox.push(o);
+                });
             }
         }
     }
+
+    /// Swaps the packets of the last tick with `spare` (an empty vector,
+    /// whose capacity the next tick reuses).
+    pub(crate) fn take_outbox(&mut self, spare: &mut Vec<Outgoing>) {
+        std::mem::swap(&mut self.outbox, spare);
+    }
 }
 
-/// Sends a stream's packets and collects its events.
+/// A packet made in the tick, waiting for the lock to be released.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    socket: Arc<UdpSocket>,
+    destination: SocketAddr,
+    payload: Vec<u8>,
+}
+
+impl Outgoing {
+    /// Sends it; false if the socket refused (buffer full, unreachable).
+    pub(crate) fn send(&self) -> bool {
+        self.socket.send_to(&self.payload, self.destination).is_ok()
+    }
+}
+
+/// Hands a stream's packets to `send` and collects its events.
 fn flush(
     stream: &mut Stream,
     port: PortId,
     sockets: &StreamSockets,
-    send_errors: &mut u64,
     loss: &mut LossSimulator,
     events: &mut Vec<MediaEvent>,
+    mut send: impl FnMut(Outgoing),
 ) {
     while let Some(t) = stream.poll_transmit() {
         let socket = match t.kind {
@@ -251,9 +279,11 @@ fn flush(
             PacketKind::Rtp if !sockets.sending || loss.drop_tx() => continue,
             PacketKind::Rtp => &sockets.rtp,
         };
-        if socket.send_to(&t.payload, t.destination).is_err() {
-            *send_errors += 1;
-        }
+        send(Outgoing {
+            socket: Arc::clone(socket),
+            destination: t.destination,
+            payload: t.payload,
+        });
     }
     while let Some(e) = stream.poll_event() {
         events.push(MediaEvent::Stream(port, e));
@@ -303,14 +333,12 @@ fn receive_loop(mut poll: Poll, media: &Weak<MediaShared>, stop: &AtomicBool) {
                 };
                 let loss = &mut core.rtp.loss;
                 receive_all(socket, stream, now, &mut buf, loss);
-                flush(
-                    stream,
-                    port,
-                    sockets,
-                    &mut core.rtp.send_errors,
-                    loss,
-                    &mut out,
-                );
+                let send_errors = &mut core.rtp.send_errors;
+                flush(stream, port, sockets, loss, &mut out, |o| {
+                    if !o.send() {
+                        *send_errors += 1;
+                    }
+                });
             }
         }
         shared.emit(std::mem::take(&mut out));

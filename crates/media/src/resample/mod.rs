@@ -45,12 +45,15 @@ type Banks = Mutex<HashMap<(u32, u32), Arc<FilterBank>>>;
 
 /// Taps per phase counted in input samples: a decimating filter must span
 /// as much time as an interpolating one at the lower rate.
+/// Rounded up to a multiple of 8 (the rows are padded with zeros at the
+/// oldest end), so dot products run in whole vector lanes.
 fn taps_for(up: usize, down: usize) -> usize {
-    if up >= down {
+    let taps = if up >= down {
         TAPS_AT_LOWER_RATE
     } else {
         (TAPS_AT_LOWER_RATE * down).div_ceil(up)
-    }
+    };
+    taps.div_ceil(8) * 8
 }
 
 /// The polyphase filter for one rate pair: `phases` rows of `taps`
@@ -65,6 +68,9 @@ pub struct FilterBank {
     /// `M`: input rate / gcd.
     down: usize,
     taps: usize,
+    /// `down / up` and `down % up`: how far the input moves per output.
+    step_whole: usize,
+    step_fraction: usize,
     coefficients: Vec<f32>,
 }
 
@@ -108,6 +114,8 @@ impl FilterBank {
             up,
             down,
             taps,
+            step_whole: down / up,
+            step_fraction: down % up,
             coefficients,
         }
     }
@@ -195,9 +203,13 @@ impl PolyphaseResampler {
                 output.push(dot(coefficients, &hist[self.start..self.start + taps]));
             }
             produced += 1;
-            self.phase += bank.down;
-            self.start += self.phase / bank.up;
-            self.phase %= bank.up;
+            // Advance by down/up input samples, without a division.
+            self.phase += bank.step_fraction;
+            self.start += bank.step_whole;
+            if self.phase >= bank.up {
+                self.phase -= bank.up;
+                self.start += 1;
+            }
         }
         debug_assert_eq!(output.len() - first, produced * channels);
         // Keep only what later output samples can still read.
@@ -210,21 +222,16 @@ impl PolyphaseResampler {
     }
 }
 
-/// Dot product in eight independent lanes, which the compiler vectorizes.
+/// Dot product in eight independent lanes, which the compiler vectorizes
+/// (filter rows are padded to whole lanes).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
-    let (a8, a_rest) = a.split_at(a.len() / 8 * 8);
-    let (b8, b_rest) = b.split_at(a8.len());
-    for (x, y) in a8.chunks_exact(8).zip(b8.chunks_exact(8)) {
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
         for i in 0..8 {
             lanes[i] += x[i] * y[i];
         }
     }
-    let mut sum: f32 = lanes.iter().sum();
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        sum += x * y;
-    }
-    sum
+    (lanes[0] + lanes[4]) + (lanes[1] + lanes[5]) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
 }
 
 /// Greatest common divisor of two rates.
