@@ -1032,6 +1032,55 @@ fn attended_transfer_replaces_the_consultation_call() {
 }
 
 #[test]
+fn an_attended_transfer_written_by_hand_as_a_uri_replaces_too() {
+    // xfer() to "<carol>?Replaces=<dialog>" built by the application (as
+    // PJSUA2 allows) does what xferReplaces() does.
+    let lib = Lib::start(3);
+    let (alice, bob, carol) = (lib.party(0), lib.party(1), lib.party(2));
+    let (alice_bob, _bob_alice) = lib.connect(0, 1);
+    let (alice_carol, carol_alice) = lib.connect(0, 2);
+    // The dialog from the 200 alice received from carol.
+    let call_id = alice_carol.info().unwrap().call_id_string;
+    let ok = alice
+        .lock()
+        .received
+        .iter()
+        .find(|m| m.starts_with("SIP/2.0 200") && m.contains(&call_id) && m.contains("INVITE\r\n"))
+        .cloned()
+        .expect("carol's 200");
+    let ok = sip::Message::parse(ok.as_bytes()).unwrap();
+    let (from_tag, to_tag) = (
+        ok.from().unwrap().tag().unwrap().to_owned(),
+        ok.to().unwrap().tag().unwrap().to_owned(),
+    );
+    let replaces = format!("{call_id};to-tag={to_tag};from-tag={from_tag}")
+        .replace(';', "%3B")
+        .replace('=', "%3D");
+    let dst = format!("{}?Replaces={replaces}", lib.members[2].uri);
+    alice_bob.xfer(&dst, &CallOpParam::default()).unwrap();
+    lib.wait("the attended transfer", || {
+        alice.state_of(&alice_bob) == Some(InvState::Disconnected)
+            && bob.lock().calls.len() == 2
+            && bob.state_of(&bob.call(1)) == Some(InvState::Confirmed)
+            && carol.lock().calls.len() == 2
+            && carol.state_of(&carol.call(1)) == Some(InvState::Confirmed)
+            && carol.state_of(&carol_alice) == Some(InvState::Disconnected)
+    });
+    // Bob's INVITE carried Replaces: carol's handler was asked about it.
+    let new_carol = carol.call(1);
+    assert!(
+        carol
+            .seen()
+            .contains(&Seen::ReplaceRequest(carol_alice.id()))
+    );
+    assert!(
+        carol
+            .seen()
+            .contains(&Seen::Replaced(carol_alice.id(), new_carol.id()))
+    );
+}
+
+#[test]
 fn a_redirection_accepted_in_on_call_redirected_reaches_the_target() {
     let lib = Lib::start(2);
     let (alice, bob) = (lib.party(0), lib.party(1));

@@ -1791,6 +1791,113 @@ fn an_attended_transfer_replaces_the_call_it_names() {
 }
 
 #[test]
+fn a_transfer_uri_with_replaces_written_by_hand_asks_an_attended_transfer() {
+    // As PJSUA2 applications may do: xfer() to "<uri>?Replaces=..." built
+    // from the other call's dialog, escaped or not.
+    for (seed, escaped) in [(74, true), (77, false)] {
+        let mut world: World<Phone> = World::new(seed);
+        let start = world.clock().base();
+        let (alice, alice_acc) = Phone::new(ALICE, "alice", seed, start);
+        let (bob, _) = Phone::new(BOB, "bob", seed + 1, start);
+        let (carol, _) = Phone::new("192.0.2.3:5060", "carol", seed + 2, start);
+        world.add_agent(alice);
+        world.add_agent(bob);
+        world.add_agent(carol);
+        let now = world.now();
+        let to_bob = world
+            .agent_mut(0)
+            .ua
+            .make_call(
+                now,
+                alice_acc,
+                "sip:bob@192.0.2.2:5060",
+                caps("192.0.2.1", 4000),
+            )
+            .unwrap();
+        let to_carol = world
+            .agent_mut(0)
+            .ua
+            .make_call(
+                now,
+                alice_acc,
+                "sip:carol@192.0.2.3:5060",
+                caps("192.0.2.1", 4002),
+            )
+            .unwrap();
+        world.run_for(Duration::from_millis(200));
+        for (who, port) in [(1, 5000), (2, 6000)] {
+            let now = world.now();
+            let p = world.agent_mut(who);
+            let call = p.incoming().unwrap();
+            let ip = p.local.ip().to_string();
+            p.ua.answer(now, call, 200, None, Some(caps(&ip, port)))
+                .unwrap();
+        }
+        world.run_for(Duration::from_millis(500));
+        // The dialog of alice's call with carol, from the messages.
+        let invite = world.agent(0).sent_messages("INVITE", "INVITE")[1].clone();
+        let ok = world.agent(2).sent_messages("SIP/2.0 200", "INVITE")[0].clone();
+        let call_id = invite.call_id().unwrap().as_str().to_owned();
+        let from_tag = invite.from().unwrap().tag().unwrap().to_owned();
+        let to_tag = ok.to().unwrap().tag().unwrap().to_owned();
+        let replaces = format!("{call_id};to-tag={to_tag};from-tag={from_tag}");
+        let written = if escaped {
+            replaces
+                .replace(';', "%3B")
+                .replace('=', "%3D")
+                .replace('@', "%40")
+        } else {
+            replaces.clone()
+        };
+        let dst = format!("sip:carol@192.0.2.3:5060?Replaces={written}");
+        let now = world.now();
+        world
+            .agent_mut(0)
+            .ua
+            .transfer(now, to_bob, &dst, None)
+            .unwrap();
+        world.run_for(Duration::from_millis(300));
+        let request = world
+            .agent(1)
+            .events
+            .iter()
+            .find_map(|(_, e)| match e {
+                UaEvent::TransferRequest { request, .. } => Some(request.clone()),
+                _ => None,
+            })
+            .expect("bob was asked");
+        assert_eq!(
+            request.refer_to, "sip:carol@192.0.2.3:5060",
+            "escaped: {escaped}"
+        );
+        assert_eq!(
+            request.replaces.as_deref(),
+            Some(replaces.as_str()),
+            "escaped: {escaped}"
+        );
+        // The same as xferReplaces would have asked.
+        let now = world.now();
+        world
+            .agent_mut(0)
+            .ua
+            .transfer(now, to_bob, "", Some(to_carol))
+            .unwrap();
+        world.run_for(Duration::from_millis(300));
+        let again: Vec<_> = world
+            .agent(1)
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::TransferRequest { request, .. } => Some(request.replaces.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(again.len(), 2);
+        assert_eq!(again[0], again[1]);
+    }
+}
+
+#[test]
 fn session_timers_refresh_the_call_and_end_it_when_refreshes_stop() {
     use ua::SessionTimerSettings;
     // Both sides ask 120 s (Min-SE 90): Bob answers refresher=uac, so

@@ -68,6 +68,35 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// Splits the headers part (`?name=value&...`) off a destination URI
+/// (bare, or in `<>` with a display name): the destination without it,
+/// the Replaces value decoded (whether it was escaped or not: `;` and `=`
+/// cannot be part of a header value unescaped, so they are Replaces'
+/// own), and the other headers as written.
+fn split_uri_headers(dst: &str) -> (String, Option<String>, Vec<String>) {
+    let dst = dst.trim();
+    let (prefix, inner, suffix) = match (dst.find('<'), dst.rfind('>')) {
+        (Some(open), Some(close)) if open < close => {
+            (&dst[..=open], &dst[open + 1..close], &dst[close..])
+        }
+        _ => ("", dst, ""),
+    };
+    let Some((base, query)) = inner.split_once('?') else {
+        return (dst.to_owned(), None, Vec::new());
+    };
+    let mut replaces = None;
+    let mut others = Vec::new();
+    for piece in query.split('&') {
+        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+        if name.trim().eq_ignore_ascii_case("replaces") {
+            replaces = Some(unescape(value.trim()));
+        } else if !piece.trim().is_empty() {
+            others.push(piece.trim().to_owned());
+        }
+    }
+    (format!("{prefix}{base}{suffix}"), replaces, others)
+}
+
 /// The `SIP/2.0 <code> <reason>` status line of a sipfrag body.
 fn sipfrag_status(body: &[u8]) -> Option<(u16, String)> {
     let text = String::from_utf8_lossy(body);
@@ -124,20 +153,33 @@ impl UserAgent {
             }
             None => None,
         };
+        // A destination may carry URI headers written by hand (PJSUA2
+        // applications build attended transfers as `uri?Replaces=...`),
+        // escaped or not: Replaces is taken out and escaped again, other
+        // headers are kept as written.
+        let (dst_base, embedded_replaces, other_headers) = split_uri_headers(dst_uri);
+        let replaces_value = replaces_value.or(embedded_replaces);
         let target = match replaces {
             Some(other) => self
                 .calls
                 .get(other)
                 .and_then(|o| o.dialog.as_ref().map(|d| d.remote_target().to_string()))
                 .ok_or(CallError::NotFound)?,
-            None => dst_uri.to_owned(),
+            None => dst_base,
         };
         let target = parse_address("transfer destination", &target)
             .map_err(|_| CallError::InvalidUri(dst_uri.to_owned()))?;
         let mut refer_to = format!("<{}", target.uri);
+        let mut headers: Vec<String> = Vec::new();
         if let Some(value) = &replaces_value {
-            refer_to.push_str("?Replaces=");
-            refer_to.push_str(&escape(value));
+            headers.push(format!("Replaces={}", escape(value)));
+        }
+        if replaces.is_none() {
+            headers.extend(other_headers);
+        }
+        if !headers.is_empty() {
+            refer_to.push('?');
+            refer_to.push_str(&headers.join("&"));
         }
         refer_to.push('>');
         let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
@@ -369,6 +411,36 @@ impl UserAgent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replaces_is_taken_out_of_a_destination_escaped_or_not() {
+        let (base, replaces, others) =
+            split_uri_headers("<sip:c@h?Replaces=id%40h%3Bto-tag%3Da%3Bfrom-tag%3Db&X=1>");
+        assert_eq!(base, "<sip:c@h>");
+        assert_eq!(replaces.as_deref(), Some("id@h;to-tag=a;from-tag=b"));
+        assert_eq!(others, ["X=1"]);
+        let (base, replaces, _) = split_uri_headers("sip:c@h?replaces=id;to-tag=a;from-tag=b");
+        assert_eq!(base, "sip:c@h");
+        assert_eq!(replaces.as_deref(), Some("id;to-tag=a;from-tag=b"));
+        let (base, replaces, others) = split_uri_headers("\"C\" <sip:c@h>");
+        assert_eq!(
+            (base.as_str(), replaces, others.len()),
+            ("\"C\" <sip:c@h>", None, 0)
+        );
+        // Bad input: no panic.
+        for bad in [
+            "",
+            "?",
+            "<",
+            ">",
+            "><?",
+            "sip:c@h?",
+            "<sip:c@h?&&=>",
+            "é?é=é",
+        ] {
+            let _ = split_uri_headers(bad);
+        }
+    }
 
     #[test]
     fn replaces_round_trips_through_escaping() {
