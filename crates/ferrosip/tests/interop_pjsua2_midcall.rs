@@ -908,3 +908,73 @@ fn pjsua2_holds_ferrosip_the_rfc2543_way() {
         lib.party(0).state_of(&ours) == Some(InvState::Disconnected)
     });
 }
+
+#[test]
+fn pjsua2_joins_ferrosip_and_pjsua2_by_attended_transfer() {
+    if !installed() {
+        return;
+    }
+    // Alice (PJSUA2) talks with bob (ferrosip), consults carol (PJSUA2),
+    // then refers bob to carol with Replaces: ferrosip's INVITE, with the
+    // Replaces taken from PJSUA2's Refer-To, replaces carol's call with
+    // alice.
+    let lib = Lib::start(&["bob"]);
+    lib.give_audio(0, OURS as i16);
+    let bob = lib.party(0);
+    let mut alice = peer("alice").start().unwrap();
+    let mut carol = peer("carol").auto_answer(200).tone(1000).start().unwrap();
+    let (to_bob, bob_alice) = lib.called_by(0, &mut alice);
+    alice.hold(to_bob).unwrap();
+    lib.expect_media(&mut alice, to_bob, "local_hold");
+    let to_carol = alice.make_call(carol.uri()).unwrap();
+    let at_carol = carol.expect_kind("incoming_call").unwrap().call().unwrap();
+    alice.expect_call_state(to_carol, "CONFIRMED").unwrap();
+    carol.expect_call_state(at_carol, "CONFIRMED").unwrap();
+
+    alice.xfer_replaces(to_bob, to_carol).unwrap();
+    let replace = lib.expect(&mut carol, "the INVITE with Replaces", |e| {
+        e.is("replace_request") && e.call() == Some(at_carol)
+    });
+    assert_eq!(replace.u64("code"), Some(200), "{replace}");
+    let carol_bob = replace.u64("new_call").unwrap();
+    let replaced = lib.expect(&mut carol, "the replacement", |e| {
+        e.is("replaced") && e.call() == Some(at_carol)
+    });
+    assert_eq!(replaced.u64("new_call"), Some(carol_bob), "{replaced}");
+    lib.wait("ferrosip's new call", || bob.up(1));
+    lib.expect_state(&mut carol, carol_bob, "CONFIRMED");
+    // ferrosip was asked to call carol (the Replaces is not in the URI).
+    let asked: Vec<String> = bob
+        .seen()
+        .into_iter()
+        .filter_map(|s| match s {
+            Seen::TransferRequest(c, uri) if c == bob_alice.id() => Some(uri),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("carol"), "{asked:?}");
+    assert!(!asked[0].contains("Replaces"), "{asked:?}");
+    let new_call = bob.call(1);
+    assert!(new_call.info().unwrap().remote_uri.contains("carol"));
+    lib.expect_state(&mut carol, at_carol, "DISCONNECTED");
+    lib.expect_state(&mut alice, to_carol, "DISCONNECTED");
+    let last = lib.expect(&mut alice, "the final NOTIFY", |e| {
+        e.is("transfer_status") && e.call() == Some(to_bob) && e.bool("final") == Some(true)
+    });
+    assert_eq!(last.u64("code"), Some(200), "{last}");
+    alice.hangup(to_bob, 0).unwrap();
+    lib.wait("the first call's end", || {
+        bob.state_of(&bob_alice) == Some(InvState::Disconnected)
+    });
+
+    // Bob and carol hear each other.
+    lib.expect_media(&mut carol, carol_bob, "active");
+    let (heard, wav) = lib.listen(0, &mut carol, carol_bob, "from-bob");
+    assert_heard(&at_ferrosip(&heard, THEIRS), "bob heard carol");
+    assert_heard(&at_pjsua2(&wav, OURS), "carol heard bob");
+    carol.hangup(carol_bob, 0).unwrap();
+    lib.wait("the hangup", || {
+        bob.state_of(&new_call) == Some(InvState::Disconnected)
+    });
+}
