@@ -234,6 +234,13 @@ impl PyEndpoint {
         unlocked(py, || self.ep.lib_init(&cfg)).py()
     }
 
+    /// Hangs up every call (CANCEL, BYE or a final response as each call's
+    /// state wants); each ends in `onCallState(DISCONNECTED)`.
+    #[pyo3(name = "hangupAllCalls")]
+    fn hangup_all_calls(&self, py: Python<'_>) {
+        unlocked(py, || self.ep.hangup_all_calls());
+    }
+
     /// Starts the library.
     #[pyo3(name = "libStart")]
     fn lib_start(&self, py: Python<'_>) -> PyResult<()> {

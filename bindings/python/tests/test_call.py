@@ -668,3 +668,21 @@ def test_the_last_reference_dropped_inside_on_call_state():
     poll(ep, lambda: False, timeout=0.2)
     assert not holder
     ep.libDestroy()
+
+
+def test_hangup_all_calls_ends_answered_and_ringing_calls():
+    ep, alice, bob, bob_uri = setup()
+    answered, theirs = ringing(ep, alice, bob, bob_uri)
+    op = pj.CallOpParam(True)
+    op.statusCode = 200
+    theirs.answer(op)
+    assert poll(ep, lambda: answered.states()[-1] == CONFIRMED)
+    ringing_call, ringing_theirs = ringing(ep, alice, bob, bob_uri)
+    assert ringing_call.getInfo().state == EARLY
+    ep.hangupAllCalls()
+    calls = (answered, theirs, ringing_call, ringing_theirs)
+    ids = [c.getId() for c in calls]
+    assert poll(ep, lambda: all(c.states()[-1] == DISCONNECTED for c in calls))
+    assert not any(c.isActive() for c in calls)
+    assert all(pj.Call.lookup(i) is None for i in ids)
+    ep.libDestroy()

@@ -41,6 +41,8 @@ enum Policy {
     /// Take it, answer 183 with SDP (early media), then 200 once EARLY
     /// is seen.
     EarlyMedia,
+    /// Take it and answer 183 with SDP, nothing more.
+    EarlyMediaOnly,
     /// Take it and answer 486 Busy Here.
     Busy,
     /// Do not take it.
@@ -121,7 +123,7 @@ impl AccountHandler for Party {
         assert_eq!(again.status, status::PJ_EEXISTS);
         let code = match policy {
             Policy::Busy => 486,
-            Policy::EarlyMedia => 183,
+            Policy::EarlyMedia | Policy::EarlyMediaOnly => 183,
             _ => 180,
         };
         call.answer(&CallOpParam {
@@ -839,6 +841,51 @@ fn early_media_flows_before_the_answer_and_stays() {
 }
 
 #[test]
+fn update_renegotiates_an_early_media_call_before_the_answer() {
+    // RFC 3311: Call::update() in EARLY (PJSUA2 allows it once the early
+    // dialog exists) changes the early media; the call is answered later.
+    let lib = Lib::start(Policy::EarlyMediaOnly);
+    let alice_call = Call::make_call(
+        &lib.alice,
+        &lib.bob_uri,
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Early) && alice_call.has_media()
+    }));
+    let bob_call = lib.bob_party.call();
+    // Not with a re-INVITE.
+    assert!(alice_call.reinvite(&CallOpParam::new(true)).is_err());
+    alice_call.set_hold(&CallOpParam::new(true)).unwrap_err();
+    // An UPDATE from the caller, answered by the callee; then one from
+    // the callee: each renegotiates the early media at both ends.
+    alice_call.update(&CallOpParam::new(true)).unwrap();
+    let medias = |p: &Party| p.lock().seen.iter().filter(|s| **s == Seen::Media).count();
+    assert!(lib.pump_until(20, || medias(&lib.alice_party) == 2
+        && medias(&lib.bob_party) == 2));
+    assert_eq!(alice_call.info().unwrap().state, InvState::Early);
+    bob_call.update(&CallOpParam::new(true)).unwrap();
+    assert!(lib.pump_until(20, || medias(&lib.alice_party) == 3
+        && medias(&lib.bob_party) == 3));
+    // Then answered and confirmed, with media both ways.
+    bob_call
+        .answer(&CallOpParam {
+            status_code: 200,
+            ..CallOpParam::default()
+        })
+        .unwrap();
+    assert!(lib.pump_until(20, || {
+        lib.alice_party.last_state() == Some(InvState::Confirmed)
+            && lib.bob_party.last_state() == Some(InvState::Confirmed)
+    }));
+    let info = alice_call.info().unwrap();
+    assert_eq!(info.media[0].status, CallMediaStatus::Active);
+    assert_eq!(info.media[0].dir, MediaDir::EncodingDecoding);
+}
+
+#[test]
 fn lib_destroy_hangs_up_the_calls() {
     let lib = Lib::start(Policy::RingThenAnswer);
     let (alice_call, _bob_call) = lib.connect();
@@ -1021,4 +1068,52 @@ fn a_host_name_in_the_peers_c_line_is_resolved_and_rtp_goes_there() {
         uas.serve();
         lib.alice_party.last_state() == Some(InvState::Disconnected)
     }));
+}
+
+#[test]
+fn hangup_all_calls_ends_every_call() {
+    // Three calls ring; two are answered: each ends (BYE for the answered,
+    // CANCEL and 603 for the ringing one), every leg DISCONNECTED.
+    let lib = Lib::start_with(Policy::RingOnly, |cfg| cfg.ua_config.max_calls = 16);
+    let calls: Vec<Call> = (0..3)
+        .map(|_| {
+            Call::make_call(
+                &lib.alice,
+                &lib.bob_uri,
+                &CallOpParam::new(true),
+                lib.alice_party.clone(),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert!(lib.pump_until(20, || {
+        lib.bob_party.lock().calls.len() == 3
+            && calls
+                .iter()
+                .all(|c| c.info().is_ok_and(|i| i.state == InvState::Early))
+    }));
+    let taken: Vec<Call> = lib.bob_party.lock().calls[..2].to_vec();
+    for call in &taken {
+        call.answer(&CallOpParam {
+            status_code: 200,
+            ..CallOpParam::default()
+        })
+        .unwrap();
+    }
+    assert!(lib.pump_until(20, || {
+        taken
+            .iter()
+            .all(|c| c.info().is_ok_and(|i| i.state == InvState::Confirmed))
+    }));
+    assert_eq!(Call::enumerate(&lib.ep).len(), 6);
+    lib.ep.hangup_all_calls();
+    assert!(lib.pump_until(20, || Call::enumerate(&lib.ep).is_empty()));
+    let ended = |p: &Party| {
+        p.states()
+            .iter()
+            .filter(|s| s.0 == InvState::Disconnected)
+            .count()
+    };
+    assert_eq!(ended(&lib.alice_party), 3);
+    assert_eq!(ended(&lib.bob_party), 3);
 }

@@ -478,6 +478,14 @@ impl Endpoint {
         Ok(())
     }
 
+    /// Hangs up every call (PJSUA2's `hangupAllCalls`): CANCEL or BYE for
+    /// the calls that were made, a final response for those not answered
+    /// (603, as for `Call::hangup` with no status code), each ending in
+    /// `on_call_state(DISCONNECTED)` as usual.
+    pub fn hangup_all_calls(&self) {
+        crate::call::hangup_all(self);
+    }
+
     /// Schedules [`EndpointHandler::on_timer`] after `msec` milliseconds
     /// with `user_data` (PJSUA2's `utilTimerSchedule`). Returns the timer's
     /// token for [`Endpoint::util_timer_cancel`].
