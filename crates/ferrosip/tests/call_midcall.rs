@@ -512,8 +512,15 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
     // The held side sends no RTP at all: nothing more reaches alice's
     // stream, while bob's keeps receiving.
     let rx = |c: &Call| c.stream_stat(0).unwrap().rtcp.rx_stat.pkt;
-    let (alice_rx, bob_rx) = (rx(&alice_call), rx(&bob_call));
+    let tx = |c: &Call| c.stream_stat(0).unwrap().rtcp.tx_stat.pkt;
+    let (alice_rx, bob_rx, bob_tx) = (rx(&alice_call), rx(&bob_call), tx(&bob_call));
     lib.run_for(500);
+    // Nor does it count what it does not send (its RTCP reports say so).
+    assert_eq!(
+        tx(&bob_call),
+        bob_tx,
+        "the held side counts RTP it did not send"
+    );
     eprintln!(
         "on hold, RTP received in 500 ms: alice {}, bob {}",
         rx(&alice_call) - alice_rx,

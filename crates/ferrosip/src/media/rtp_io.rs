@@ -37,9 +37,6 @@ struct StreamSockets {
     rtp: Arc<UdpSocket>,
     rtcp: Option<Arc<UdpSocket>>,
     tokens: [Token; 2],
-    /// Whether its RTP goes out (false: a line whose SDP direction does
-    /// not send, e.g. the held side; RTCP still goes, RFC 3264 §5.1).
-    sending: bool,
 }
 
 /// The RTP side of the media core: streams' sockets and the receive
@@ -178,18 +175,9 @@ impl RtpIo {
                 rtp: Arc::new(rtp),
                 rtcp: rtcp.map(Arc::new),
                 tokens,
-                sending: true,
             },
         );
         Ok(())
-    }
-
-    /// Lets the RTP of `port`'s stream go out or not (its RTCP always
-    /// does): a call line whose SDP direction does not send.
-    pub(crate) fn set_sending(&mut self, port: PortId, sending: bool) {
-        if let Some(s) = self.streams.get_mut(&port) {
-            s.sending = sending;
-        }
     }
 
     /// Forgets the stream of `port` (its sockets close).
@@ -276,7 +264,7 @@ fn flush(
     while let Some(t) = stream.poll_transmit() {
         let socket = match t.kind {
             PacketKind::Rtcp => sockets.rtcp.as_ref().unwrap_or(&sockets.rtp),
-            PacketKind::Rtp if !sockets.sending || loss.drop_tx() => continue,
+            PacketKind::Rtp if loss.drop_tx() => continue,
             PacketKind::Rtp => &sockets.rtp,
         };
         send(Outgoing {

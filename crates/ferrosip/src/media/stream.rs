@@ -91,7 +91,11 @@ impl AudioStream {
     pub(crate) fn set_sending(&self, sending: bool) -> Result<()> {
         let title = "AudioStream::setSending()";
         let (media, port) = self.media.resolve(title)?;
-        media.with_core(title, |core| core.rtp.set_sending(port, sending))
+        media.with_core(title, |core| {
+            if let Ok(stream) = core.bridge.port_mut::<Stream>(port) {
+                stream.set_sending(sending);
+            }
+        })
     }
 
     /// The local RTP and RTCP addresses.

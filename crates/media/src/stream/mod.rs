@@ -138,6 +138,9 @@ pub struct Stream {
     encoded: Vec<u8>,
     /// Newest timestamp of received audio, to time out DTMF ends.
     rx_ts: Option<u32>,
+    /// Whether RTP goes out (false: the encoding direction is paused, as
+    /// for a line whose SDP direction does not send).
+    sending: bool,
 }
 
 impl Stream {
@@ -207,6 +210,7 @@ impl Stream {
             marker: false,
             encoded: Vec::new(),
             rx_ts: None,
+            sending: true,
         })
     }
 
@@ -279,6 +283,22 @@ impl Stream {
         }
         self.dtmf_tx.send_digits(digits, duration_ms)?;
         Ok(())
+    }
+
+    /// Pauses (false) or resumes (true) the sending direction: while
+    /// paused, frames put are neither encoded nor sent (nor counted in
+    /// the statistics), RTCP goes on; the first packet after resuming
+    /// carries the marker bit.
+    pub fn set_sending(&mut self, sending: bool) {
+        if sending && !self.sending {
+            self.marker = true;
+        }
+        self.sending = sending;
+    }
+
+    /// Whether the sending direction is on (see [`Stream::set_sending`]).
+    pub fn is_sending(&self) -> bool {
+        self.sending
     }
 
     /// Whether DTMF digits are queued or being sent.
@@ -372,6 +392,11 @@ impl MediaPort for Stream {
     fn put_frame(&mut self, frame: &[i16]) {
         let ts = self.next_ts;
         self.next_ts = ts.wrapping_add(self.ts_span);
+        if !self.sending {
+            // Time goes on (RFC 3550: the timestamp follows the sampling
+            // clock); nothing is encoded, sent or counted.
+            return;
+        }
         if let Some(pt) = self.te_pt
             && let Some(packet) = self.dtmf_tx.poll_packet(ts, self.ts_span)
         {
