@@ -243,6 +243,45 @@ def test_call_callbacks_and_their_sip_events_as_pjsua2():
     assert o_info == t_info
 
 
+EARLY_UPDATE = Path(__file__).parent / "data" / "call_early_update.py"
+
+
+def test_update_during_early_media_as_pjsua2():
+    """RFC 3311 UPDATE in an early dialog, each way, and reinvite() refused
+    before CONFIRMED: the same callbacks in the same order on each side,
+    and the same results, as the real PJSUA2."""
+    reports = {}
+    for module in ("pjsua2", "ferrosip"):
+        if module == "pjsua2":
+            import importlib.util
+
+            require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
+        out = subprocess.run(
+            [sys.executable, str(EARLY_UPDATE), module, str(free_rtp_base())],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        assert lines, out.stdout[-2000:] + out.stderr[-3000:]
+        reports[module] = json.loads(lines[-1])
+    theirs, ours = reports["pjsua2"], reports["ferrosip"]
+    assert ours["results"] == theirs["results"]
+    assert theirs["results"]["alice update"] == "ok"
+    assert theirs["results"]["bob update"] == "ok"
+
+    def side(report, who):
+        events = [e[1:] for e in report["events"] if e[0] == who]
+        # The caller's own hangup ends differently (see the SipEvent test).
+        return events[: events.index(["hangup"])] if ["hangup"] in events else events
+
+    for who in ("alice", "bob"):
+        assert side(ours, who) == side(theirs, who), who
+    # Both UPDATEs were answered 200 at both ends.
+    assert side(ours, "alice").count(["tsx", "UPDATE", 0, 4, 200]) == 1
+    assert side(ours, "alice").count(["tsx", "UPDATE", 1, 4, 200]) == 1
+
+
 # In-process: one endpoint, two accounts.
 
 

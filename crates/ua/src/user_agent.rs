@@ -90,6 +90,12 @@ pub enum UaEvent {
         /// What was agreed, line by line.
         session: Box<sdp::neg::NegotiatedSession>,
     },
+    /// A call's media was confirmed unchanged: the 2xx repeated the answer
+    /// an unreliable 183 carried (PJSUA2 calls `onCallMediaState` again).
+    CallMediaRepeated {
+        /// The call.
+        call: CallId,
+    },
     /// A request arrived within a call (INFO, MESSAGE) and was answered
     /// 200.
     CallRequest {

@@ -420,8 +420,93 @@ fn early_media_comes_with_a_183() {
     assert_eq!(s.bob().media().len(), 1);
     s.bob_answers(200);
     assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)));
-    // The 2xx repeats the answer: nothing new is negotiated.
+    // The 2xx repeats the answer (RFC 3261 §13.3.1.1: the 183 was not
+    // reliable): nothing new is negotiated, and the media is reported
+    // again, unchanged, as PJSUA2 calls onCallMediaState again then.
     assert_eq!(s.alice().media().len(), 1);
+    let again = s
+        .alice()
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, UaEvent::CallMediaRepeated { .. }))
+        .count();
+    assert_eq!(again, 1);
+    let ok = s.bob().sent_messages("SIP/2.0 200", "INVITE")[0].clone();
+    assert!(ok.sdp_body().is_some(), "the 2xx repeats the answer");
+}
+
+#[test]
+fn update_changes_the_media_of_an_early_dialog_both_ways() {
+    // RFC 3311: during early media (a 183 with the answer), the caller and
+    // then the callee send a new offer in an UPDATE.
+    let mut s = setup(14, clean());
+    let call = s.call_bob();
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    s.bob_answers(183);
+    assert!(s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Early)));
+    // No re-INVITE in an early dialog.
+    let now = s.world.now();
+    assert!(matches!(
+        s.alice()
+            .ua
+            .reoffer(now, call, ua::Reoffer::Hold, ua::ReofferMethod::Invite),
+        Err(ua::CallError::InvalidState(..))
+    ));
+    s.alice()
+        .ua
+        .reoffer(now, call, ua::Reoffer::Hold, ua::ReofferMethod::Update)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 2
+        && w.agent(1).media().len() == 2));
+    assert_eq!(
+        last_direction(s.alice()),
+        (true, false),
+        "alice holds: sendonly"
+    );
+    assert_eq!(
+        last_direction(s.bob()),
+        (false, true),
+        "bob is held: recvonly"
+    );
+    assert_eq!(
+        s.alice().ua.call_status(call).unwrap().state,
+        CallState::Early
+    );
+    // The callee's UPDATE reaches the caller's early dialog.
+    let bob_call = s.bob().incoming().unwrap();
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .reoffer(
+            now,
+            bob_call,
+            ua::Reoffer::Refresh,
+            ua::ReofferMethod::Update,
+        )
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 3
+        && w.agent(1).media().len() == 3));
+    // Alice still holds: she answers sendonly.
+    assert_eq!(last_direction(s.alice()), (true, false));
+    assert_eq!(
+        s.bob().sent_messages("SIP/2.0 200", "UPDATE").len(),
+        1,
+        "bob answered alice's UPDATE"
+    );
+    assert_eq!(s.alice().sent_messages("SIP/2.0 200", "UPDATE").len(), 1);
+    // The call is then answered and confirmed as usual.
+    s.bob_answers(200);
+    assert!(
+        s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)
+            && w.agent(1).last_state() == Some(CallState::Confirmed))
+    );
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .reoffer(now, call, ua::Reoffer::Unhold, ua::ReofferMethod::Invite)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 4));
+    assert_eq!(last_direction(s.alice()), (true, true));
 }
 
 #[test]

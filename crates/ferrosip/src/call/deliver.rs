@@ -36,6 +36,7 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         } => state_changed(ep, call, state, code, reason, &cause),
         UaEvent::CallTsx { call, tsx } => super::events::tsx_changed(ep, call, &tsx),
         UaEvent::CallMedia { call, session } => media_changed(ep, call, &session),
+        UaEvent::CallMediaRepeated { call } => media_repeated(ep, call),
         UaEvent::CallRedirected { call, target, code } => {
             super::events::redirected(ep, call, target, code);
         }
@@ -348,6 +349,16 @@ fn media_changed(ep: &Endpoint, call: CallId, session: &sdp::neg::NegotiatedSess
         };
         lock(&handler).on_stream_created(&handle, &prm);
     }
+    lock(&handler).on_call_media_state(&handle, &OnCallMediaStateParam {});
+}
+
+/// The media of a call reported again, unchanged (a 2xx repeating the
+/// early answer): `on_call_media_state`, as PJSUA2 calls it then.
+fn media_repeated(ep: &Endpoint, call: CallId) {
+    let Some((handler, _)) = parts(ep, call) else {
+        return;
+    };
+    let handle = Call::handle(ep, call);
     lock(&handler).on_call_media_state(&handle, &OnCallMediaStateParam {});
 }
 

@@ -23,6 +23,10 @@ use crate::config::{
 use crate::endpoint::lock;
 use crate::error::{Error, Result, status};
 
+/// PJSIP's `PJSIP_ESESSIONSTATE` ("invalid session state"), what PJSUA2's
+/// `reinvite`/`setHold` return before the call is confirmed.
+const PJSIP_ESESSIONSTATE: i32 = 171_141;
+
 /// The content type of SIP INFO DTMF (as PJSUA sends it).
 pub const DTMF_RELAY: &str = "application/dtmf-relay";
 /// The content type of RFC 3994 typing indications.
@@ -100,7 +104,18 @@ impl Call {
         let opts = tx_options(&prm.tx_option);
         runtime.with_engine(|ua, now| {
             ua.reoffer_with(now, id, what, method, &opts)
-                .map_err(|e| call_error(title, e))?;
+                .map_err(|e| match e {
+                    // As PJSUA: a re-INVITE before CONFIRMED, an UPDATE
+                    // before the dialog exists, are PJSIP_ESESSIONSTATE.
+                    ua::CallError::InvalidState(_, state)
+                        if state != ua::CallState::Confirmed
+                            && !(method == ReofferMethod::Update
+                                && state == ua::CallState::Early) =>
+                    {
+                        Error::new(PJSIP_ESESSIONSTATE, title, e.to_string())
+                    }
+                    e => call_error(title, e),
+                })?;
             // Filed under the engine's lock: the answer cannot be
             // delivered before.
             if let Some(slot) = lock(calls).slots.get_mut(&id) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sdp::SessionDescription;
 use sdp::neg::NegotiationError;
 use sip::{Message, Method, StatusCode};
-use sip_core::dialog::DialogId;
+use sip_core::dialog::{DialogId, DialogSetId};
 use sip_core::stack::{ClientTxId, ServerTxId};
 use sip_core::transaction::Termination;
 
@@ -252,8 +252,27 @@ impl UserAgent {
         let Some(dialog_id) = DialogId::of_received_request(request) else {
             return false;
         };
-        let Some(&call) = self.calls.by_dialog.get(&dialog_id) else {
-            return false;
+        let call = match self.calls.by_dialog.get(&dialog_id) {
+            Some(&call) => call,
+            // An UPDATE in one of a caller's early dialogs (RFC 3311): found
+            // by its dialog set.
+            None if request.method() == Some(Method::Update) => {
+                let early = DialogSetId::new(dialog_id.call_id(), dialog_id.local_tag())
+                    .and_then(|set| self.calls.by_set.get(&set).copied())
+                    .filter(|&c| {
+                        self.calls.get(c).is_some_and(|c| {
+                            c.dialog.is_none()
+                                && c.dialog_set
+                                    .as_ref()
+                                    .is_some_and(|s| s.dialog(dialog_id.remote_tag()).is_some())
+                        })
+                    });
+                let Some(call) = early else {
+                    return false;
+                };
+                call
+            }
+            None => return false,
         };
         if let Some(tx) = tx {
             self.uas_started(call, tx, request);

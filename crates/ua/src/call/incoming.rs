@@ -110,6 +110,10 @@ impl UserAgent {
             } else if c.negotiator.active().is_none() && status.is_success() {
                 // Late offer: the 2xx offers, the ACK answers.
                 Some(c.negotiator.create_offer()?)
+            } else if status.is_success() && !c.use_100rel {
+                // The answer went in an unreliable 183: the 2xx repeats it
+                // (RFC 3261 §13.3.1.1), as PJSIP's does.
+                c.negotiator.active_local().cloned()
             } else {
                 None
             };

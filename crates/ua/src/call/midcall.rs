@@ -52,7 +52,16 @@ impl UserAgent {
             // RFC 3311: UPDATE also works in an early dialog.
             ReofferMethod::Update => matches!(c.state, CallState::Confirmed | CallState::Early),
         };
-        if !allowed || c.reoffer.is_some() || c.dialog.is_none() {
+        // A caller's early dialog is still in the dialog set: the UPDATE
+        // goes in the latest one (RFC 3311 §5.1).
+        let early_tag = match (&c.dialog, method) {
+            (None, ReofferMethod::Update) => c
+                .dialog_set
+                .as_ref()
+                .and_then(|s| s.early().last().map(|id| id.remote_tag().to_owned())),
+            _ => None,
+        };
+        if !allowed || c.reoffer.is_some() || (c.dialog.is_none() && early_tag.is_none()) {
             return Err(CallError::InvalidState("re-offer", c.state));
         }
         let offer = match what {
@@ -65,7 +74,15 @@ impl UserAgent {
             ReofferMethod::Update => Method::Update,
         };
         let running_timer = c.timer;
-        let Some(dialog) = c.dialog.as_mut() else {
+        let dialog = match c.dialog.as_mut() {
+            Some(d) => Some(d),
+            None => match (&early_tag, c.dialog_set.as_mut()) {
+                (Some(tag), Some(set)) => set.dialog_mut(tag),
+                _ => None,
+            },
+        };
+        let Some(dialog) = dialog else {
+            let _ = c.negotiator.cancel_offer();
             return Err(CallError::InvalidState("re-offer", c.state));
         };
         let built = dialog
@@ -235,7 +252,20 @@ impl UserAgent {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
-        let Some(dialog) = c.dialog.as_mut() else {
+        // An UPDATE in a caller's early dialog (RFC 3311 §5.2): the dialog
+        // is in the dialog set.
+        let early_tag = request
+            .from()
+            .and_then(|f| f.tag().map(str::to_owned))
+            .filter(|_| c.dialog.is_none() && !is_invite);
+        let dialog = match c.dialog.as_mut() {
+            Some(d) => Some(d),
+            None => match (&early_tag, c.dialog_set.as_mut()) {
+                (Some(tag), Some(set)) => set.dialog_mut(tag),
+                _ => None,
+            },
+        };
+        let Some(dialog) = dialog else {
             return;
         };
         let reply = |dialog: &sip_core::dialog::Dialog, code: StatusCode| {

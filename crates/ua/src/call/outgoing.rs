@@ -298,6 +298,7 @@ impl UserAgent {
         let pending_cancel = c.cancel_pending && status.is_provisional();
         let mut redirected = None;
         let mut negotiated = None;
+        let mut repeated = false;
         let mut new_state = None;
         let mut to_ack: Option<Message> = None;
         let mut to_bye: Option<Dialog> = None;
@@ -345,6 +346,10 @@ impl UserAgent {
                         },
                         _ => tracing::info!("the 2xx carries no answer to our offer"),
                     }
+                } else if matches!(sdp_of(response), Some(Ok(_))) {
+                    // The early answer repeated in the 2xx: PJSUA2 reports
+                    // the (same) media again.
+                    repeated = c.negotiator.active().is_some();
                 }
                 if c.cancelled {
                     // Answered despite the CANCEL: ACK, then BYE.
@@ -412,38 +417,32 @@ impl UserAgent {
                 let _ = self.stack_mut().send_request_located(now, bye);
             }
         }
-        // PJSUA2 reports the 2xx's CONNECTING, then the media, then
-        // CONFIRMED (caused by the ACK sent); an early answer's media
-        // before EARLY.
+        // PJSUA2 reports the state first, then the media: EARLY then an
+        // early answer's media; the 2xx's CONNECTING, its media, then
+        // CONFIRMED (caused by the ACK sent).
         let connecting = new_state == Some(CallState::Connecting);
-        if !connecting {
-            if let Some(session) = negotiated.take() {
-                self.push_event(UaEvent::CallMedia {
-                    call,
-                    session: Box::new(session),
-                });
-            }
-        }
+        let cancelled = self.calls.get(call).is_some_and(|c| c.cancelled);
         if let Some(state) = new_state {
-            let cancelled = self.calls.get(call).is_some_and(|c| c.cancelled);
             self.set_call_state(now, call, state);
-            if connecting {
-                if let Some(session) = negotiated.take() {
-                    self.push_event(UaEvent::CallMedia {
-                        call,
-                        session: Box::new(session),
-                    });
-                }
-                if cancelled {
-                    self.set_call_state(now, call, CallState::Disconnected);
-                } else {
-                    if let Some(c) = self.calls.get_mut(call) {
-                        if let Some(ack) = c.ack.clone() {
-                            c.cause = Some(StateCause::Sent(Box::new(ack)));
-                        }
+        }
+        if let Some(session) = negotiated.take() {
+            self.push_event(UaEvent::CallMedia {
+                call,
+                session: Box::new(session),
+            });
+        } else if repeated {
+            self.push_event(UaEvent::CallMediaRepeated { call });
+        }
+        if connecting {
+            if cancelled {
+                self.set_call_state(now, call, CallState::Disconnected);
+            } else {
+                if let Some(c) = self.calls.get_mut(call) {
+                    if let Some(ack) = c.ack.clone() {
+                        c.cause = Some(StateCause::Sent(Box::new(ack)));
                     }
-                    self.set_call_state(now, call, CallState::Confirmed);
                 }
+                self.set_call_state(now, call, CallState::Confirmed);
             }
         }
         if status.is_provisional() {
