@@ -254,9 +254,11 @@ fn pjsua2_calls_ferrosip_and_hangs_up() {
         Some(&(InvState::Disconnected, 200)),
         "{states:?}"
     );
+    // INCOMING first (the 100 Trying), as PJSUA2's own callee reports it.
     assert_eq!(
         states.iter().map(|s| s.0).collect::<Vec<_>>(),
         [
+            InvState::Incoming,
             InvState::Early,
             InvState::Connecting,
             InvState::Confirmed,
