@@ -153,6 +153,8 @@ pub struct PolyphaseResampler {
     /// Index in `history` of the newest input sample the next output
     /// sample reads, less `taps - 1`.
     start: usize,
+    /// The processor's vector instruction sets.
+    arch: pulp::Arch,
 }
 
 impl PolyphaseResampler {
@@ -166,6 +168,7 @@ impl PolyphaseResampler {
             history: vec![vec![0.0; taps - 1]; channels],
             phase: 0,
             start: 0,
+            arch: pulp::Arch::new(),
         }
     }
 
@@ -192,11 +195,36 @@ impl PolyphaseResampler {
                 hist.extend(input.iter().skip(c).step_by(channels).take(frames_in));
             }
         }
-        let bank = &*self.bank;
-        let taps = bank.taps;
         let available = self.history[0].len();
         let first = output.len();
+        // The loop is compiled for the widest vector instructions this
+        // processor has (AVX2 with FMA where there is), chosen at run time.
+        let arch = self.arch;
+        let produced = arch.dispatch(Filter {
+            resampler: self,
+            available,
+            output,
+        });
+        debug_assert_eq!(output.len() - first, produced * channels);
+        // Keep only what later output samples can still read.
+        let consumed = self.start.min(available);
+        for hist in &mut self.history {
+            hist.drain(..consumed);
+        }
+        self.start -= consumed;
+        produced
+    }
+
+    /// Computes every output sample the first `available` history samples
+    /// allow; returns how many frames.
+    #[inline(always)]
+    fn filter(&mut self, available: usize, output: &mut Vec<f32>) -> usize {
         let mut produced = 0;
+        if self.bank.down == 1 && self.channels == 1 {
+            produced += self.upsample_in_blocks(available, output);
+        }
+        let bank = &*self.bank;
+        let taps = bank.taps;
         while self.start + taps <= available {
             let coefficients = bank.phase(self.phase);
             for hist in &self.history {
@@ -211,19 +239,66 @@ impl PolyphaseResampler {
                 self.start += 1;
             }
         }
-        debug_assert_eq!(output.len() - first, produced * channels);
-        // Keep only what later output samples can still read.
-        let consumed = self.start.min(available);
-        for hist in &mut self.history {
-            hist.drain(..consumed);
+        produced
+    }
+}
+
+/// The filtering loop as a [`pulp::WithSimd`] operation: its body is
+/// inlined into a function compiled for the instruction set `pulp`
+/// detected, so the compiler vectorizes it with the widest registers.
+struct Filter<'a> {
+    resampler: &'a mut PolyphaseResampler,
+    available: usize,
+    output: &'a mut Vec<f32>,
+}
+
+impl pulp::WithSimd for Filter<'_> {
+    type Output = usize;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> usize {
+        self.resampler.filter(self.available, self.output)
+    }
+}
+
+impl PolyphaseResampler {
+    /// Integer upsampling of one channel, eight input positions at a time:
+    /// each phase's eight outputs are eight lanes of one accumulator (one
+    /// multiply-add per tap for eight outputs, no horizontal sums). Leaves
+    /// the last positions (fewer than eight, or the history's end) to the
+    /// sample-by-sample loop; the phase is 0 before and after.
+    #[inline(always)]
+    fn upsample_in_blocks(&mut self, available: usize, output: &mut Vec<f32>) -> usize {
+        const LANES: usize = 8;
+        let bank = &*self.bank;
+        let (taps, up) = (bank.taps, bank.up);
+        let history = &self.history[0];
+        let mut produced = 0;
+        while self.start + taps + LANES - 1 <= available {
+            let base = output.len();
+            output.resize(base + LANES * up, 0.0);
+            for p in 0..up {
+                let mut acc = [0.0f32; LANES];
+                for (t, &c) in bank.phase(p).iter().enumerate() {
+                    let x = &history[self.start + t..self.start + t + LANES];
+                    for j in 0..LANES {
+                        acc[j] += c * x[j];
+                    }
+                }
+                for (j, v) in acc.iter().enumerate() {
+                    output[base + j * up + p] = *v;
+                }
+            }
+            self.start += LANES;
+            produced += LANES * up;
         }
-        self.start -= consumed;
         produced
     }
 }
 
 /// Dot product in eight independent lanes, which the compiler vectorizes
 /// (filter rows are padded to whole lanes).
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
