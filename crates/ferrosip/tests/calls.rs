@@ -958,6 +958,11 @@ fn a_redirection_is_not_followed_by_default() {
 struct HostNameUas {
     sip: std::net::UdpSocket,
     rtp: std::net::UdpSocket,
+    /// Challenge each BYE without valid credentials (401, realm `test`,
+    /// user alice, password secret).
+    challenge_bye: bool,
+    /// The BYEs received: (carried valid credentials, CSeq number).
+    byes: std::cell::RefCell<Vec<(bool, u32)>>,
 }
 
 impl HostNameUas {
@@ -972,7 +977,12 @@ impl HostNameUas {
             }
         };
         rtp.set_nonblocking(true).unwrap();
-        Self { sip, rtp }
+        Self {
+            sip,
+            rtp,
+            challenge_bye: false,
+            byes: Default::default(),
+        }
     }
 
     fn uri(&self) -> String {
@@ -988,14 +998,36 @@ impl HostNameUas {
                  m=audio {} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
                 self.rtp.local_addr().unwrap().port()
             );
+            let mut extra = String::new();
             let (status, body) = if text.starts_with("INVITE ") {
                 ("200 OK", Some(body))
             } else if text.starts_with("BYE ") {
-                ("200 OK", None)
+                use sip_core::auth::{AuthKind, Secret, Verification, verify};
+                let request = sip::Message::parse(&buf[..n]).unwrap();
+                let verified = matches!(
+                    verify(
+                        &request,
+                        AuthKind::Www,
+                        "test",
+                        |u| (u == "alice").then(|| Secret::Plain("secret".into())),
+                        |nonce| nonce == "fixed-nonce",
+                    ),
+                    Verification::Ok(_)
+                );
+                let seq = request.cseq().map_or(0, |c| c.seq);
+                self.byes.borrow_mut().push((verified, seq));
+                if self.challenge_bye && !verified {
+                    extra.push_str(
+                        "WWW-Authenticate: Digest realm=\"test\", nonce=\"fixed-nonce\", algorithm=MD5, qop=\"auth\"\r\n",
+                    );
+                    ("401 Unauthorized", None)
+                } else {
+                    ("200 OK", None)
+                }
             } else {
                 continue;
             };
-            let mut response = format!("SIP/2.0 {status}\r\n");
+            let mut response = format!("SIP/2.0 {status}\r\n{extra}");
             for line in text.split("\r\n") {
                 let name = line
                     .split(':')
@@ -1128,4 +1160,51 @@ fn hangup_all_calls_ends_every_call() {
     };
     assert_eq!(ended(&lib.alice_party), 3);
     assert_eq!(ended(&lib.bob_party), 3);
+}
+
+#[test]
+fn a_bye_challenged_401_is_sent_again_with_the_accounts_credentials() {
+    // The peer asks the BYE to authenticate: sent again once, CSeq + 1,
+    // with the account's credentials, and the call ends with its 200.
+    let lib = Lib::start(Policy::RingThenAnswer);
+    let mut cfg = AccountConfig {
+        id_uri: "sip:alice@127.0.0.1".into(),
+        ..AccountConfig::default()
+    };
+    cfg.sip_config
+        .auth_creds
+        .push(ferrosip::config::AuthCredInfo::new(
+            "digest",
+            "test",
+            "alice",
+            ferrosip::config::CredDataType::PlainPasswd,
+            "secret",
+        ));
+    let account = Account::create(&lib.ep, &cfg, false, lib.alice_party.clone()).unwrap();
+    let mut uas = HostNameUas::new();
+    uas.challenge_bye = true;
+    let call = Call::make_call(
+        &account,
+        &uas.uri(),
+        &CallOpParam::new(true),
+        lib.alice_party.clone(),
+    )
+    .unwrap();
+    assert!(lib.pump_until(20, || {
+        uas.serve();
+        lib.alice_party.last_state() == Some(InvState::Confirmed)
+    }));
+    call.hangup(&CallOpParam::default()).unwrap();
+    assert!(lib.pump_until(20, || {
+        uas.serve();
+        lib.alice_party.last_state() == Some(InvState::Disconnected)
+    }));
+    let byes = uas.byes.borrow().clone();
+    assert_eq!(byes.len(), 2, "{byes:?}");
+    assert!(!byes[0].0 && byes[1].0, "{byes:?}");
+    assert_eq!(byes[1].1, byes[0].1 + 1);
+    assert_eq!(
+        lib.alice_party.states().last(),
+        Some(&(InvState::Disconnected, 200))
+    );
 }
