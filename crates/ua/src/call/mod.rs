@@ -14,22 +14,31 @@
 //!   provisional response came —, BYE, a final error), BYE and CANCEL from
 //!   the peer;
 //! - mid-call offers (`reoffer`: re-INVITE or UPDATE for hold, unhold,
-//!   refresh; glare with 491 and RFC 3261's retry timing), sent and
-//!   received, the media as `UaEvent::CallMedia`;
+//!   refresh; glare with 491 and RFC 3261's retry timing; UPDATE also in
+//!   an early dialog, each way), sent and received, the media as
+//!   `UaEvent::CallMedia` (`CallMediaRepeated` when a 2xx repeats an
+//!   early answer);
 //! - requests within a call (`send_in_call`: INFO, MESSAGE, any method;
 //!   INFO and MESSAGE received as `UaEvent::CallRequest`);
-//! - transfer (`transfer` blind or with Replaces, `answer_transfer`,
-//!   `notify_transfer`; `TransferRequest`/`TransferStatus` events), an
-//!   incoming INVITE with Replaces (`replaced_call`, or 481);
+//! - transfer (`transfer` blind, with Replaces, or to a URI carrying
+//!   `?Replaces=` written by hand; `answer_transfer`, `notify_transfer`;
+//!   `TransferRequest`/`TransferStatus` events), an incoming INVITE with
+//!   Replaces (`replaced_call`, or 481);
 //! - session timers (RFC 4028: 422, refresher, BYE on expiry) and reliable
 //!   provisional responses (RFC 3262: RSeq, PRACK), per account settings;
-//! - `set_max_calls`: 486 before any provisional response.
-//!
+//! - `set_max_calls`: 486 before any provisional response;
 //! - challenges (401/407) to requests within the dialog, answered once
-//!   with the account's credentials (`challenge.rs`).
+//!   with the account's credentials (`challenge.rs`);
+//! - extra headers and bodies (PJSUA2's `txOption`) in answers, BYE,
+//!   rejections, re-offers and REFER (`TxOptions`, the `*_with` methods);
+//! - every transaction of a call reported (`UaEvent::CallTsx`) and what
+//!   caused each state change (`UaEvent::CallState.cause`), as PJSUA2's
+//!   `onCallTsxState` and `OnCallStateParam.e` have them (`tsx.rs`).
 //!
-//! Next: UPDATE-based session refresh,
-//! the second reliable provisional response queued behind the first.
+//! Next: UPDATE-based session refresh, the second reliable provisional
+//! response queued behind the first, headers on CANCEL, DISCONNECTED at
+//! once when the application hangs up (PJSUA2 does not wait for the
+//! BYE's answer).
 
 mod agent;
 mod challenge;
