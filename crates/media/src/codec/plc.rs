@@ -52,6 +52,12 @@ impl Plc {
     pub fn good_frame(&mut self, frame: &mut [i16]) {
         let n = self.channels.len();
         if let [plc] = self.channels.as_mut_slice() {
+            if plc.is_plain() {
+                // Nothing to cross-fade: the frame only goes into the
+                // history, unchanged.
+                plc.push_frame(frame);
+                return;
+            }
             for s in frame.iter_mut() {
                 *s = plc.good_sample(*s);
             }
@@ -174,6 +180,30 @@ impl ChannelPlc {
         if self.head == self.ring.len() {
             self.head = 0;
         }
+    }
+
+    /// No loss going on and no cross-fade after one.
+    fn is_plain(&self) -> bool {
+        !self.concealing && self.ola_left == 0
+    }
+
+    /// Appends good samples to the history ring, in at most two copies.
+    fn push_frame(&mut self, frame: &[i16]) {
+        let len = self.ring.len();
+        // Only the newest `len` samples stay; the older ones would have
+        // gone round the ring.
+        let skip = frame.len().saturating_sub(len);
+        self.head = (self.head + skip) % len;
+        let frame = &frame[skip..];
+        let first = frame.len().min(len - self.head);
+        let (a, b) = frame.split_at(first);
+        for (d, &s) in self.ring[self.head..self.head + first].iter_mut().zip(a) {
+            *d = f32::from(s);
+        }
+        for (d, &s) in self.ring[..b.len()].iter_mut().zip(b) {
+            *d = f32::from(s);
+        }
+        self.head = (self.head + frame.len()) % len;
     }
 
     fn quarter(&self) -> usize {
@@ -349,6 +379,27 @@ mod tests {
                 (8000.0 * (2.0 * std::f32::consts::PI * freq * t).sin()) as i16
             })
             .collect()
+    }
+
+    #[test]
+    fn frames_copied_whole_fill_the_history_as_sample_by_sample() {
+        // Frame sizes around and beyond the ring's length, so the copy
+        // wraps, and a frame longer than the whole ring.
+        let mut whole = ChannelPlc::new(8000);
+        let mut single = ChannelPlc::new(8000);
+        let len = whole.ring.len();
+        for (k, n) in [160, 80, len - 3, 7, 2 * len + 5, 160]
+            .into_iter()
+            .enumerate()
+        {
+            let frame = tone(440.0, 8000, n, 1000 * k);
+            whole.push_frame(&frame);
+            for &s in &frame {
+                single.good_sample(s);
+            }
+            assert_eq!(whole.head, single.head, "frame {k}");
+            assert_eq!(whole.ring, single.ring, "frame {k}");
+        }
     }
 
     #[test]
