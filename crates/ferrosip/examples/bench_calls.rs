@@ -697,7 +697,8 @@ fn concurrent(o: &Options) -> Result<String, String> {
         p1.3,
         p1.0 - p0.0,
         p1.1 - p0.1,
-        p1.2 - p0.2,
+        // Cumulative loss can go down (late packets counted lost earlier).
+        i128::from(p1.2) - i128::from(p0.2),
     ))
 }
 
