@@ -1085,6 +1085,21 @@ fn tx_options_go_into_answers_re_offers_refer_bye_and_rejections() {
     let busy = s.bob().sent_messages("SIP/2.0 486 Busy Now", "INVITE")[0].clone();
     assert_eq!(header(&busy, "X-Reject"), Some("4"));
     assert_eq!(s.alice().ua.call_status(second).unwrap().last_code, 486);
+    // A CANCEL: the headers (hung up before any provisional response, the
+    // CANCEL waits for one and still carries them).
+    let third = s.call_bob();
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .hangup_with(now, third, 0, None, &opts("X-Cancel", "5"))
+        .unwrap();
+    assert!(
+        s.run_until(5, |w| w.agent(0).ua.call_status(third).map(|c| c.state)
+            == Some(CallState::Disconnected))
+    );
+    let cancel = s.alice().sent_messages("CANCEL", "CANCEL")[0].clone();
+    assert_eq!(header(&cancel, "X-Cancel"), Some("5"));
+    assert!(cancel.body().is_empty());
 }
 
 #[test]

@@ -231,8 +231,8 @@ impl Call {
     /// outgoing one not yet answered is cancelled, an answered one gets a
     /// BYE. The call is over at `on_call_state(DISCONNECTED)`.
     /// `prm.reason` is the reason phrase of the final response,
-    /// `prm.txOption` adds headers (and a body) to it or to the BYE; the
-    /// CANCEL goes as the stack builds it.
+    /// `prm.txOption` adds headers (and a body) to it or to the BYE, its
+    /// headers to the CANCEL.
     pub fn hangup(&self, prm: &CallOpParam) -> Result<()> {
         let title = "Call::hangup()";
         let runtime = self.runtime(title)?;

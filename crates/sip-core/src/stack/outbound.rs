@@ -98,6 +98,18 @@ impl Stack {
     /// same branch), sent in a transaction of its own along the INVITE's path.
     /// Refused unless `invite` is a client INVITE transaction still alive.
     pub fn cancel(&mut self, now: Instant, invite: ClientTxId) -> Result<ClientTxId, SendError> {
+        self.cancel_with(now, invite, |_| {})
+    }
+
+    /// [`Stack::cancel`] with the CANCEL handed to `edit` before it is sent
+    /// (to add the application's headers, PJSUA2's `txOption`). The lines
+    /// that identify the transaction must stay as they are.
+    pub fn cancel_with(
+        &mut self,
+        now: Instant,
+        invite: ClientTxId,
+        edit: impl FnOnce(&mut Message),
+    ) -> Result<ClientTxId, SendError> {
         let e = self
             .clients
             .get(&invite)
@@ -106,7 +118,9 @@ impl Stack {
         if request.method().is_none_or(|m| m.as_str() != "INVITE") {
             return Err(SendError::WrongMessage("only an INVITE can be cancelled"));
         }
-        let cancel = cancel_for(request).ok_or(SendError::WrongMessage("INVITE lacks headers"))?;
+        let mut cancel =
+            cancel_for(request).ok_or(SendError::WrongMessage("INVITE lacks headers"))?;
+        edit(&mut cancel);
         let path = e.path;
         let remote = e.remote;
         if let Some(ClientTx::Invite(t)) = self.clients.get_mut(&invite).map(|e| &mut e.tx) {

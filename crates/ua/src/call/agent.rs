@@ -92,8 +92,8 @@ impl UserAgent {
 
     /// [`UserAgent::hangup`] with the reason phrase of the final response
     /// to an incoming call (PJSUA2's `CallOpParam.reason`) and extra
-    /// headers (and a body) in that response or the BYE
-    /// (`CallOpParam.txOption`). A CANCEL is sent as the stack builds it.
+    /// headers (and a body) in that response or the BYE, the headers in
+    /// the CANCEL (`CallOpParam.txOption`).
     pub fn hangup_with(
         &mut self,
         now: Instant,
@@ -126,6 +126,9 @@ impl UserAgent {
                 self.reject(now, call, status, reason, opts)
             }
             (CallRole::Caller, CallState::Null | CallState::Calling | CallState::Early) => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.cancel_headers.clone_from(&opts.headers);
+                }
                 self.cancel_invite(now, call);
                 Ok(())
             }

@@ -443,6 +443,7 @@ impl UserAgent {
             cause: None,
             invite_from: self.calls.rx_from,
             answer_headers: Vec::new(),
+            cancel_headers: Vec::new(),
             retry: None,
             connected_at: None,
             disconnected_at: None,

@@ -22,6 +22,7 @@ use crate::registration::{ALLOW_METHODS, parse_address};
 use crate::user_agent::{UaEvent, UserAgent};
 
 use super::agent::{CallError, SDP, reason_of, sdp_of, session_id};
+use super::options::TxOptions;
 use super::tsx::StateCause;
 
 /// The call's INVITE again with CSeq + 1: what a retry after a 401/407
@@ -192,6 +193,7 @@ impl UserAgent {
             cause: None,
             invite_from: None,
             answer_headers: Vec::new(),
+            cancel_headers: Vec::new(),
             retry: None,
             connected_at: None,
             disconnected_at: None,
@@ -226,10 +228,21 @@ impl UserAgent {
         }
         c.cancel_pending = false;
         c.cancelled = true;
-        match self.stack_mut().cancel(now, tx) {
+        // The application's headers (PJSUA2's txOption of hangup); a
+        // CANCEL carries no body.
+        let extra = TxOptions {
+            headers: c.cancel_headers.clone(),
+            body: None,
+        };
+        let mut sent = None;
+        let result = self.stack_mut().cancel_with(now, tx, |cancel| {
+            extra.apply(cancel);
+            sent = Some(cancel.clone());
+        });
+        match result {
             Ok(cancel) => {
                 self.calls.by_client.insert(cancel, call);
-                let report = self.uac_started(call, cancel, "CANCEL", None);
+                let report = self.uac_started(call, cancel, "CANCEL", sent.as_ref());
                 self.defer_tsx(call, report);
             }
             Err(e) => tracing::debug!(error = %e, "CANCEL not sent"),

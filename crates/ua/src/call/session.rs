@@ -241,6 +241,9 @@ pub(crate) struct Call {
     /// Callee: the extra headers of the answers so far (each answer
     /// carries them all, as PJSIP's).
     pub(crate) answer_headers: Vec<(String, String)>,
+    /// Caller: the extra headers of the CANCEL (`hangup_with`), kept while
+    /// it waits for a provisional response.
+    pub(crate) cancel_headers: Vec<(String, String)>,
     /// Callee: where the INVITE came from.
     pub(crate) invite_from: Option<std::net::SocketAddr>,
     /// What causes the state changes being made (`tsx.rs`).
