@@ -245,6 +245,13 @@ impl CallHandler for Party {
 
     fn on_call_replace_request(&mut self, call: &Call, prm: &mut OnCallReplaceRequestParam) {
         assert_eq!(prm.status_code, 200);
+        // The INVITE that asks, as PJSUA2's rdata.
+        let invite = &prm.rdata.whole_msg;
+        assert!(
+            invite.starts_with("INVITE ") && invite.contains("\r\nReplaces: "),
+            "{invite}"
+        );
+        assert!(!prm.rdata.src_address.is_empty());
         self.push(Seen::ReplaceRequest(call.id()));
         prm.new_call = Some(Box::new(self.clone()));
     }

@@ -437,8 +437,14 @@ pub(crate) fn replace(ep: &Endpoint, call: CallId, account: AccountId, old: Call
         return false;
     };
     let old_handle = Call::handle(ep, old);
+    let rdata = with_ua(ep, |ua, _| {
+        ua.call_invite(call)
+            .map(|invite| super::sip_event::rx_data(invite, ua.call_invite_source(call)))
+    })
+    .flatten()
+    .unwrap_or_default();
     let mut prm = OnCallReplaceRequestParam {
-        rdata: SipRxData::default(),
+        rdata,
         status_code: 200,
         reason: String::new(),
         opt: CallSetting::new(true),

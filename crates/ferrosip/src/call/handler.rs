@@ -246,7 +246,7 @@ pub struct OnCallTransferStatusParam {
 /// 3891) asks to replace this call. Delivered to the replaced call's
 /// handler, instead of the account's `on_incoming_call`.
 pub struct OnCallReplaceRequestParam {
-    /// The INVITE (not carried yet: empty).
+    /// The INVITE with Replaces (its summary, text and source).
     pub rdata: SipRxData,
     /// 200 (accept: the new call is answered 200 at once and this call is
     /// hung up); a final error refuses the new call.
