@@ -210,6 +210,14 @@ impl CallHandler for Party {
 
     fn on_instant_message_status(&mut self, _call: &Call, prm: &OnInstantMessageStatusParam) {
         assert!(!prm.to_uri.is_empty());
+        // The response, as PJSUA2's rdata.
+        assert!(
+            prm.rdata
+                .whole_msg
+                .starts_with(&format!("SIP/2.0 {}", prm.code)),
+            "{:?}",
+            prm.rdata
+        );
         self.push(Seen::ImStatus(
             prm.user_data,
             prm.msg_body.clone(),

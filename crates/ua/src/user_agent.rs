@@ -117,6 +117,8 @@ pub enum UaEvent {
         code: u16,
         /// Its reason phrase.
         reason: String,
+        /// The response, and where it came from (none without an answer).
+        response: Option<(Box<Message>, Option<std::net::SocketAddr>)>,
     },
     /// The peer asks us to call someone else (a REFER): answer with
     /// [`UserAgent::answer_transfer`].

@@ -56,7 +56,13 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
             method,
             code,
             reason,
-        } => super::events::request_result(ep, call, transaction, method, code, reason),
+            response,
+        } => {
+            let rdata = response
+                .map(|(m, from)| super::sip_event::rx_data(&m, from))
+                .unwrap_or_default();
+            super::events::request_result(ep, call, transaction, method, code, reason, rdata);
+        }
         _ => {}
     }
 }

@@ -173,6 +173,7 @@ pub(crate) fn request_result(
     method: String,
     code: u16,
     reason: String,
+    rdata: SipRxData,
 ) {
     let (handler, kind) = {
         let mut table = lock(&ep.inner.calls);
@@ -196,7 +197,7 @@ pub(crate) fn request_result(
                 msg_body: body,
                 code: i32::from(code),
                 reason,
-                rdata: SipRxData::default(),
+                rdata,
             },
         );
     }

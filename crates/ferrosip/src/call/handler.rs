@@ -172,7 +172,7 @@ pub struct OnInstantMessageStatusParam {
     pub code: i32,
     /// Its reason phrase.
     pub reason: String,
-    /// The response (not carried yet: empty).
+    /// The response (empty when none came).
     pub rdata: SipRxData,
 }
 

@@ -114,12 +114,14 @@ impl UserAgent {
             .cseq()
             .map(|c| c.method.as_str().to_owned())
             .unwrap_or_default();
+        let from = self.calls.rx_from;
         self.push_event(UaEvent::CallRequestResult {
             call,
             transaction: origin,
             method,
             code: status.code(),
             reason: reason_of(response),
+            response: Some((Box::new(response.clone()), from)),
         });
     }
 
@@ -146,6 +148,7 @@ impl UserAgent {
             method: String::new(),
             code,
             reason: reason.to_owned(),
+            response: None,
         });
     }
 
