@@ -3915,6 +3915,9 @@ class Endpoint:
         """Unregisters the accounts (waiting no longer than the registrars
         take), stops the threads, closes the transports; objects kept by the
         library are let go and become stale (their methods raise ``Error``)."""
+    def hangupAllCalls(self) -> None:
+        """Hangs up every call (CANCEL, BYE or a final response as each
+        call's state wants); each ends in ``onCallState(DISCONNECTED)``."""
     def utilStrError(self, prmErr: int) -> str: ...
     @overload
     def utilLogWrite(self, level: int, sender: str, msg: str) -> None: ...
