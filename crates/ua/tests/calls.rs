@@ -1131,9 +1131,7 @@ fn every_transaction_of_a_call_is_reported_and_causes_its_state_changes() {
         == Some(CallState::Disconnected)));
     s.run(100);
     // The order and causes PJSUA2 2.15.1 reports for the same call
-    // (bindings/python/tests/data/call_events.py run on it), but for the
-    // end: PJSUA2 reports the hanger's DISCONNECTED at once (USER) and no
-    // more of its BYE; the user agent waits for the BYE's answer.
+    // (bindings/python/tests/data/call_events.py run on it).
     let alice = [
         "state Calling [INVITE uac Calling<-Null 0 (tx INVITE)]",
         "tsx INVITE uac Calling<-Null 0 (tx INVITE)",
@@ -1173,9 +1171,10 @@ fn every_transaction_of_a_call_is_reported_and_causes_its_state_changes() {
         "tsx INVITE uas Terminated<-Completed 200 (user)",
         "tsx INFO uas Trying<-Null 0 (rx INFO from true)",
         "tsx INFO uas Completed<-Trying 200 (tx SIP/2.0 200 OK)",
+        // The hanger: DISCONNECTED at once, by the application (USER),
+        // then its BYE (not reported further: the call is over).
+        "state Disconnected [user]",
         "tsx BYE uac Calling<-Null 0 (tx BYE)",
-        "state Disconnected [BYE uac Completed<-Calling 200 (rx SIP/2.0 200 OK from true)]",
-        "tsx BYE uac Completed<-Calling 200 (rx SIP/2.0 200 OK from true)",
     ];
     assert_eq!(s.alice().timeline(), alice);
     assert_eq!(s.bob().timeline(), bob);
@@ -1512,21 +1511,26 @@ fn challenged_requests_within_the_call_are_sent_again_once_with_credentials() {
             .iter()
             .any(|(_, e)| matches!(e, UaEvent::TransferStatus { .. }))
     );
-    // BYE: the call ends with the 200 to the retry.
+    // BYE: the call is DISCONNECTED at once (as PJSUA reports it), the
+    // BYE goes on and is sent again with credentials, also once the call
+    // is released.
     let now = world.now();
     world
         .downcast_mut::<Phone>(0)
         .ua
         .hangup(now, call, 0)
         .unwrap();
-    assert!(world.run_until(
-        |w| phone(w).last_state() == Some(CallState::Disconnected),
-        Duration::from_secs(5)
-    ));
+    world.downcast_mut::<Phone>(0).drain(now);
     assert_eq!(
         phone(&world).states().last(),
         Some(&(CallState::Disconnected, 200))
     );
+    world.downcast_mut::<Phone>(0).ua.release_call(now, call);
+    assert_eq!(world.downcast::<Phone>(0).ua.pending_byes(), 1);
+    assert!(world.run_until(
+        |w| w.downcast::<Phone>(0).ua.pending_byes() == 0,
+        Duration::from_secs(5)
+    ));
     let log = &world.downcast::<Uas<DialogChallenger>>(1).script.log;
     let expected: Vec<(String, bool, u32)> = [
         ("INVITE", false, 2),
@@ -1550,8 +1554,8 @@ fn challenged_requests_within_the_call_are_sent_again_once_with_credentials() {
 
 #[test]
 fn a_challenge_to_a_request_within_the_call_without_credentials_is_its_answer() {
-    // No credentials for the realm: the 401 ends the BYE (and the call)
-    // as before, and nothing is sent again.
+    // No credentials for the realm: the 401 ends the BYE, and nothing is
+    // sent again (the call was DISCONNECTED when hung up).
     let mut world: World<Box<dyn Agent>> = World::new(54);
     let start = world.clock().base();
     let (alice, account) = Phone::new(ALICE, "alice", 54, start);
@@ -1578,14 +1582,16 @@ fn a_challenge_to_a_request_within_the_call_without_credentials_is_its_answer() 
         .ua
         .hangup(now, call, 0)
         .unwrap();
-    assert!(world.run_until(
-        |w| phone(w).last_state() == Some(CallState::Disconnected),
-        Duration::from_secs(5)
-    ));
+    world.downcast_mut::<Phone>(0).drain(now);
     assert_eq!(
         phone(&world).states().last(),
-        Some(&(CallState::Disconnected, 401))
+        Some(&(CallState::Disconnected, 200))
     );
+    assert!(world.run_until(
+        |w| w.downcast::<Phone>(0).ua.pending_byes() == 0,
+        Duration::from_secs(5)
+    ));
+    world.run_for(Duration::from_secs(1));
     let log = &world.downcast::<Uas<DialogChallenger>>(1).script.log;
     assert_eq!(log, &[("BYE".to_owned(), false, 2)]);
 }

@@ -384,7 +384,8 @@ pub(crate) fn hangup_all(ep: &Endpoint) -> bool {
     true
 }
 
-/// How many of the user agent's calls are not over yet.
+/// How many of the user agent's calls are not over yet, and BYEs of
+/// ended calls still in flight (DISCONNECTED comes when the BYE is sent).
 pub(crate) fn unfinished(ua: &ua::UserAgent) -> usize {
     ua.calls()
         .filter(|&c| {
@@ -392,6 +393,7 @@ pub(crate) fn unfinished(ua: &ua::UserAgent) -> usize {
                 .is_some_and(|s| s.state != ua::CallState::Disconnected)
         })
         .count()
+        + ua.pending_byes()
 }
 
 /// Forgets every call, destroying their streams (for `lib_destroy`).

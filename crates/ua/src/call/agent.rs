@@ -133,10 +133,30 @@ impl UserAgent {
                 Ok(())
             }
             _ => {
+                // As PJSUA: DISCONNECTED at once (PJSIP_EVENT_USER); the
+                // BYE goes on (answered with credentials if challenged,
+                // see `challenge.rs`) whether or not the call is released.
                 self.send_bye_with(now, call, opts);
+                self.set_call_state(now, call, CallState::Disconnected);
                 Ok(())
             }
         }
+    }
+
+    /// BYEs in flight whose calls are over (for an orderly shutdown: wait
+    /// for them too).
+    pub fn pending_byes(&self) -> usize {
+        let held: usize = self
+            .calls
+            .ids()
+            .filter(|&c| {
+                self.calls
+                    .get(c)
+                    .is_some_and(|c| c.state == CallState::Disconnected)
+            })
+            .map(|c| self.calls.pending_byes_of(c).len())
+            .sum();
+        held + self.calls.orphans.len()
     }
 
     pub(crate) fn send_bye(&mut self, now: Instant, call: CallId) {
@@ -371,6 +391,10 @@ impl UserAgent {
         tx: ClientTxId,
         response: &Message,
     ) -> bool {
+        if let Some(orphan) = self.calls.orphans.remove(&tx) {
+            self.orphan_response(now, tx, orphan, response);
+            return true;
+        }
         let Some(&call) = self.calls.by_client.get(&tx) else {
             return false;
         };
@@ -481,6 +505,9 @@ impl UserAgent {
         tx: ClientTxId,
         termination: Termination,
     ) -> bool {
+        if self.calls.orphans.remove(&tx).is_some() {
+            return true;
+        }
         let Some(call) = self.calls.by_client.remove(&tx) else {
             return false;
         };

@@ -13,6 +13,7 @@ use sip::{Message, Method};
 use sip_core::stack::ClientTxId;
 
 use super::session::CallId;
+use super::table::OrphanBye;
 use crate::user_agent::UserAgent;
 
 /// A request sent within a call's dialog, until its final answer.
@@ -107,6 +108,47 @@ impl UserAgent {
             }
         }
         true
+    }
+
+    /// A response to the BYE of a released call: a first 401/407 is
+    /// answered with credentials (CSeq + 1), anything else ends it.
+    pub(crate) fn orphan_response(
+        &mut self,
+        now: Instant,
+        tx: ClientTxId,
+        mut orphan: OrphanBye,
+        response: &Message,
+    ) {
+        let Some(status) = response.status() else {
+            return;
+        };
+        if status.is_provisional() {
+            self.calls.orphans.insert(tx, orphan);
+            return;
+        }
+        if !matches!(status.code(), 401 | 407) || orphan.retried {
+            return;
+        }
+        let seq = orphan.request.cseq().map_or(1, |c| c.seq).saturating_add(1);
+        let mut retry = orphan.request.clone();
+        retry.set(HeaderName::CSeq, format!("{seq} BYE"));
+        if orphan
+            .auth
+            .respond(&orphan.request, response, &mut retry, &mut orphan.rng)
+            .is_err()
+        {
+            return;
+        }
+        if let Ok(new) = self.stack_mut().send_request_located(now, retry.clone()) {
+            self.calls.orphans.insert(
+                new,
+                OrphanBye {
+                    request: retry,
+                    retried: true,
+                    ..orphan
+                },
+            );
+        }
     }
 
     /// The id a call's request is known by (its first transaction), and

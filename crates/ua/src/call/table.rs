@@ -41,6 +41,18 @@ pub(crate) struct CallTable {
     pub(crate) deferred: Vec<(CallId, CallTsx)>,
     /// Where the message being handled came from.
     pub(crate) rx_from: Option<SocketAddr>,
+    /// BYEs still in flight of calls released since (`challenge.rs`:
+    /// answered with credentials once if challenged).
+    pub(crate) orphans: HashMap<ClientTxId, OrphanBye>,
+}
+
+/// A BYE of a released call, until its final answer.
+#[derive(Debug)]
+pub(crate) struct OrphanBye {
+    pub(crate) request: sip::Message,
+    pub(crate) auth: sip_core::auth::ClientAuth,
+    pub(crate) rng: sip_core::rng::Rng,
+    pub(crate) retried: bool,
 }
 
 impl CallTable {
@@ -95,8 +107,33 @@ impl CallTable {
             .min()
     }
 
-    /// Forgets a call: its slot is free for the next.
+    /// Forgets a call: its slot is free for the next. A BYE of it still in
+    /// flight lives on as an orphan.
     pub(crate) fn remove(&mut self, id: CallId) {
+        let pending = self.pending_byes_of(id);
+        let orphans: Vec<(ClientTxId, OrphanBye)> = self
+            .get(id)
+            .map(|c| {
+                pending
+                    .iter()
+                    .filter_map(|tx| {
+                        c.sent.get(tx).map(|sent| {
+                            (
+                                *tx,
+                                OrphanBye {
+                                    request: sent.request.clone(),
+                                    auth: c.auth.clone(),
+                                    rng: c.rng.clone(),
+                                    retried: sent.retried,
+                                },
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.orphans.extend(orphans);
+        self.by_client.retain(|_, c| *c != id);
         self.unlink(id);
         if let Some(slot) = self.slots.get_mut(id.index as usize) {
             if slot.generation == id.generation {
@@ -105,9 +142,25 @@ impl CallTable {
         }
     }
 
-    /// Forgets every way to reach a call (it ended).
+    /// The BYEs of a call still waiting for their final answer.
+    pub(crate) fn pending_byes_of(&self, id: CallId) -> Vec<ClientTxId> {
+        let Some(c) = self.get(id) else {
+            return Vec::new();
+        };
+        c.sent
+            .iter()
+            .filter(|(tx, s)| {
+                self.by_client.get(tx) == Some(&id) && s.request.method() == Some(sip::Method::Bye)
+            })
+            .map(|(tx, _)| *tx)
+            .collect()
+    }
+
+    /// Forgets every way to reach a call (it ended), but its BYE in
+    /// flight: its answer may be a challenge to answer.
     pub(crate) fn unlink(&mut self, id: CallId) {
-        self.by_client.retain(|_, c| *c != id);
+        let keep = self.pending_byes_of(id);
+        self.by_client.retain(|tx, c| *c != id || keep.contains(tx));
         self.by_server.retain(|_, c| *c != id);
         self.by_dialog.retain(|_, c| *c != id);
         self.by_set.retain(|_, c| *c != id);
