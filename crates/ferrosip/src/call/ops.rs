@@ -229,7 +229,9 @@ impl Call {
     /// Ends the call whatever its state (PJSUA2's `hangup`): an unanswered
     /// incoming call gets `prm.statusCode` (603 Decline when 0), an
     /// outgoing one not yet answered is cancelled, an answered one gets a
-    /// BYE. The call is over at `on_call_state(DISCONNECTED)`.
+    /// BYE (DISCONNECTED at once, as PJSUA2 reports it; the BYE is
+    /// still answered, with credentials if challenged). The call is over
+    /// at `on_call_state(DISCONNECTED)`.
     /// `prm.reason` is the reason phrase of the final response,
     /// `prm.txOption` adds headers (and a body) to it or to the BYE, its
     /// headers to the CANCEL.

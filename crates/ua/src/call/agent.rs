@@ -85,7 +85,9 @@ impl UserAgent {
     /// Ends a call in whatever state it is (PJSUA2's `hangup`): an
     /// unanswered incoming call gets `code` (603 Decline when 0), an
     /// outgoing one is CANCELled (once a provisional response came: until
-    /// then the CANCEL waits), an answered one gets a BYE.
+    /// then the CANCEL waits), an answered one gets a BYE and is
+    /// DISCONNECTED at once (as PJSUA2 reports it; the BYE goes on, see
+    /// [`UserAgent::pending_byes`]).
     pub fn hangup(&mut self, now: Instant, call: CallId, code: u16) -> Result<(), CallError> {
         self.hangup_with(now, call, code, None, &TxOptions::default())
     }

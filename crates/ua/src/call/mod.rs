@@ -30,15 +30,16 @@
 //! - challenges (401/407) to requests within the dialog, answered once
 //!   with the account's credentials (`challenge.rs`);
 //! - extra headers and bodies (PJSUA2's `txOption`) in answers, BYE,
-//!   rejections, re-offers and REFER (`TxOptions`, the `*_with` methods);
+//!   rejections, CANCEL, re-offers and REFER (`TxOptions`, the `*_with`
+//!   methods);
 //! - every transaction of a call reported (`UaEvent::CallTsx`) and what
 //!   caused each state change (`UaEvent::CallState.cause`), as PJSUA2's
-//!   `onCallTsxState` and `OnCallStateParam.e` have them (`tsx.rs`).
+//!   `onCallTsxState` and `OnCallStateParam.e` have them (`tsx.rs`);
+//! - `hangup` of an answered call: DISCONNECTED at once, as PJSUA2; the
+//!   BYE goes on (`pending_byes`).
 //!
 //! Next: UPDATE-based session refresh, the second reliable provisional
-//! response queued behind the first, headers on CANCEL, DISCONNECTED at
-//! once when the application hangs up (PJSUA2 does not wait for the
-//! BYE's answer).
+//! response queued behind the first.
 
 mod agent;
 mod challenge;
