@@ -279,6 +279,35 @@ def test_update_during_early_media_as_pjsua2():
     assert side(ours, "alice").count(["tsx", "UPDATE", 1, 4, 200]) == 1
 
 
+QUIRKS = Path(__file__).parent / "data" / "call_peer_quirks.py"
+
+
+def test_a_peer_with_a_host_name_in_c_and_a_challenged_bye_as_pjsua2():
+    """A peer whose SDP names a host in c= (the name is resolved, the
+    stream sends there) and which challenges the BYE (sent again once,
+    CSeq + 1, with the account's valid credentials), as the real PJSUA2."""
+    reports = {}
+    for module in ("pjsua2", "ferrosip"):
+        if module == "pjsua2":
+            import importlib.util
+
+            require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
+        out = subprocess.run(
+            [sys.executable, str(QUIRKS), module, str(free_rtp_base())],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        assert lines, out.stdout[-2000:] + out.stderr[-3000:]
+        reports[module] = json.loads(lines[-1])
+    for report in reports.values():
+        assert report["remote"] == f"127.0.0.1:{report.pop('rtpPort')}", report
+        report.pop("remote")
+    assert reports["ferrosip"] == reports["pjsua2"]
+    assert reports["pjsua2"]["byes"] == [[False, 0], [True, 1]]
+
+
 # In-process: one endpoint, two accounts.
 
 
