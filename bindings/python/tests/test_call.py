@@ -159,14 +159,14 @@ def test_the_pjsua2_sample_behaves_as_on_pjsua2(scenario, tone_dir, tmp_path):
 EVENTS = Path(__file__).parent / "data" / "call_events.py"
 
 
-def run_events(module):
+def run_events(module, *extra):
     """The JSON report of call_events.py run with `module`."""
     if module == "pjsua2":
         import importlib.util
 
         require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
     out = subprocess.run(
-        [sys.executable, str(EVENTS), module, str(free_rtp_base())],
+        [sys.executable, str(EVENTS), module, str(free_rtp_base()), *extra],
         capture_output=True,
         text=True,
         timeout=120,
@@ -240,6 +240,23 @@ def test_call_callbacks_and_their_sip_events_as_pjsua2():
             side["localContact"] = side["localContact"].replace(";ob", "")
             side["remoteContact"] = side["remoteContact"].replace(";ob", "")
     assert o_info == t_info
+
+
+def test_a_cancelled_call_as_pjsua2():
+    """The callee of a call cancelled while ringing: the CANCEL's
+    transaction (received with the caller's txOption header, answered 200)
+    reported before DISCONNECTED, which the 487 causes, as the real
+    PJSUA2. (The caller: PJSUA2 reports DISCONNECTED 487 at once, ferrosip
+    when the 487 comes: compared up to the hangup.)"""
+    theirs, ours = run_events("pjsua2", "cancel"), run_events("ferrosip", "cancel")
+    t_sides, o_sides = sides_of(theirs), sides_of(ours)
+    assert o_sides["bob"] == t_sides["bob"]
+    cut = t_sides["alice"].index(["hangup"])
+    assert o_sides["alice"][: cut + 1] == t_sides["alice"][: cut + 1]
+    cancel = [e for e in o_sides["bob"] if e[0] == "tsx" and e[1]["method"] == "CANCEL"]
+    assert [e[1]["state"] for e in cancel] == [2, 4]
+    assert cancel[0][1]["rdata"][-1] == "cancel"
+    assert o_sides["bob"][-1][:3] == ["state", "DISCONNECTED", 487]
 
 
 EARLY_UPDATE = Path(__file__).parent / "data" / "call_early_update.py"

@@ -809,8 +809,8 @@ impl UserAgent {
                     self.on_request(now, tx, &request);
                 }
             }
-            Event::Cancelled { invite, .. } => {
-                self.call_on_cancelled(now, invite);
+            Event::Cancelled { invite, cancel } => {
+                self.call_on_cancelled(now, invite, &cancel);
             }
             Event::StrayResponse { response, .. } => {
                 self.call_on_stray(now, &response);

@@ -384,6 +384,20 @@ fn hanging_up_before_the_answer_cancels_once_a_provisional_came() {
         s.bob().states(),
         [(CallState::Incoming, 100), (CallState::Disconnected, 487)]
     );
+    // The CANCEL's transaction comes before the end, which the 487 causes
+    // (as PJSUA2 reports them; the INVITE's own report after the end
+    // reaches no application: the call is released then).
+    let bob = s.bob().timeline();
+    let tail: Vec<&str> = bob[bob.len() - 4..].iter().map(String::as_str).collect();
+    assert_eq!(
+        tail,
+        [
+            "tsx CANCEL uas Trying<-Null 0 (rx CANCEL from true)",
+            "tsx CANCEL uas Completed<-Trying 200 (tx SIP/2.0 200 OK)",
+            "state Disconnected [INVITE uas Completed<-Proceeding 487 (tx SIP/2.0 487 Request Terminated)]",
+            "tsx INVITE uas Completed<-Proceeding 487 (tx SIP/2.0 487 Request Terminated)",
+        ]
+    );
 
     // Ringing, then cancelled.
     let mut s = setup(5, clean());

@@ -10,7 +10,9 @@ unchanged on PJSUA2 and on ferrosip. Each operation adds a header
 the X-Op of each message received, so the two libraries are compared on
 where the headers arrive too:
 
-    python call_events.py pjsua2|ferrosip RTP_PORT
+    python call_events.py pjsua2|ferrosip RTP_PORT [cancel]
+
+With "cancel", alice hangs up while bob's phone rings (a CANCEL) instead.
 
 Prints one JSON object.
 """
@@ -23,6 +25,7 @@ import time
 
 pj = importlib.import_module(sys.argv[1])
 RTP_PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 4000
+CANCEL = len(sys.argv) > 3 and sys.argv[3] == "cancel"
 events = []
 calls = {}
 
@@ -157,6 +160,14 @@ def main():
     CONFIRMED = pj.PJSIP_INV_STATE_CONFIRMED
     DISCONNECTED = pj.PJSIP_INV_STATE_DISCONNECTED
     handle(ep, 5, lambda: alice.last in (pj.PJSIP_INV_STATE_EARLY, DISCONNECTED))
+    if CANCEL:
+        events.append(["alice", "hangup"])
+        alice.hangup(op(0, "cancel"))
+        handle(ep, 5, lambda: calls["bob"].last == DISCONNECTED)
+        handle(ep, 0.3)
+        print(json.dumps({"events": events, "info": {}}), flush=True)
+        ep.libDestroy()
+        return
     calls["bob"].answer(op(200, "answer"))
     handle(ep, 5, lambda: alice.last == CONFIRMED and calls["bob"].last == CONFIRMED)
     handle(ep, 0.3)

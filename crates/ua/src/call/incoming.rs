@@ -528,10 +528,40 @@ impl UserAgent {
     }
 
     /// CANCEL of an incoming call's INVITE: 487, and the call is over.
-    pub(crate) fn call_on_cancelled(&mut self, now: Instant, invite: ServerTxId) -> bool {
+    pub(crate) fn call_on_cancelled(
+        &mut self,
+        now: Instant,
+        invite: ServerTxId,
+        cancel: &Message,
+    ) -> bool {
         let Some(&call) = self.calls.by_server.get(&invite) else {
             return false;
         };
+        // The CANCEL's own transaction, as PJSUA2 reports it before the
+        // call ends: received, then answered 200 (by the stack).
+        let from = self.calls.rx_from;
+        let ok = Message::response_to(cancel, StatusCode::OK).build().ok();
+        let received = CallTsx {
+            method: "CANCEL".to_owned(),
+            uas: true,
+            state: TsxState::Trying,
+            prev_state: TsxState::Null,
+            status: 0,
+            reason: String::new(),
+            cause: TsxCause::Received(cancel.clone(), from),
+            last_sent: None,
+        };
+        let answered = CallTsx {
+            state: TsxState::Completed,
+            prev_state: TsxState::Trying,
+            status: 200,
+            reason: "OK".to_owned(),
+            cause: ok.clone().map_or(TsxCause::User, TsxCause::Sent),
+            last_sent: ok,
+            ..received.clone()
+        };
+        self.push_tsx(call, received);
+        self.push_tsx(call, answered);
         let _ = self.reject(
             now,
             call,
@@ -539,6 +569,7 @@ impl UserAgent {
             None,
             &TxOptions::default(),
         );
+        self.flush_tsx(call);
         true
     }
 }
