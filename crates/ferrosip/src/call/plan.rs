@@ -8,14 +8,6 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, status};
 use crate::media::MediaTransport;
 
-/// The OS's `EADDRINUSE` (98 on Linux, 48 on the BSDs and macOS).
-#[cfg(target_os = "linux")]
-const EADDRINUSE: i32 = 98;
-#[cfg(not(target_os = "linux"))]
-const EADDRINUSE: i32 = 48;
-/// How many times a port is bound again while its last stream lets go.
-const REBIND_TRIES: usize = 40;
-
 /// How many RTP port pairs PJSUA tries when `portRange` is 0
 /// (`RTP_RETRY` in `pjsua_media.c`).
 const RTP_RETRY: u16 = 100;
@@ -143,32 +135,16 @@ impl MediaPlan {
         ))
     }
 
-    /// Binds again on `rtp_port` (a line rebuilt after its stream closed).
+    /// Binds again on `rtp_port` (a line rebuilt after its stream closed:
+    /// the media engine has closed its sockets when the removal returned).
     pub(crate) fn rebind(&self, rtp_port: u16, mux: bool) -> Result<MediaTransport> {
-        let once = || {
-            MediaTransport::bind(self.bind_ip, rtp_port, 0, false).or_else(|e| {
-                if mux {
-                    MediaTransport::bind(self.bind_ip, rtp_port, 0, true)
-                } else {
-                    Err(e)
-                }
-            })
-        };
-        // The stream just retired from this port may still hold its socket
-        // for a moment (the media engine closes it once the packet on its
-        // way out is sent, within a tick): try again briefly.
-        let in_use = status::PJ_ERRNO_START_SYS + EADDRINUSE;
-        let mut result = once();
-        for _ in 0..REBIND_TRIES {
-            match &result {
-                Err(e) if e.status == in_use => {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                    result = once();
-                }
-                _ => break,
+        MediaTransport::bind(self.bind_ip, rtp_port, 0, false).or_else(|e| {
+            if mux {
+                MediaTransport::bind(self.bind_ip, rtp_port, 0, true)
+            } else {
+                Err(e)
             }
-        }
-        result
+        })
     }
 }
 

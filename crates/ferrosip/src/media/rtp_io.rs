@@ -182,22 +182,28 @@ impl RtpIo {
 
     /// Forgets the stream of `port` (its sockets close).
     pub(crate) fn remove(&mut self, port: PortId) {
-        if let Some(mut s) = self.streams.remove(&port) {
-            if let Some(registry) = &self.registry {
-                // A socket with a packet still on its way out is closed
-                // when that packet is sent; closing it takes it out of the
-                // poll as well (its tokens are forgotten below).
-                if let Some(rtp) = Arc::get_mut(&mut s.rtp) {
-                    let _ = registry.deregister(rtp);
-                }
-                if let Some(r) = s.rtcp.as_mut().and_then(Arc::get_mut) {
-                    let _ = registry.deregister(r);
-                }
+        let Some(mut s) = self.streams.remove(&port) else {
+            return;
+        };
+        for t in s.tokens {
+            self.tokens.remove(&t);
+        }
+        if let Some(registry) = &self.registry {
+            // A socket with a packet still on its way out cannot be
+            // deregistered here; closing it takes it out of the poll.
+            if let Some(rtp) = Arc::get_mut(&mut s.rtp) {
+                let _ = registry.deregister(rtp);
             }
-            for t in s.tokens {
-                self.tokens.remove(&t);
+            if let Some(r) = s.rtcp.as_mut().and_then(Arc::get_mut) {
+                let _ = registry.deregister(r);
             }
         }
+        let sockets = [
+            Some(Arc::downgrade(&s.rtp)),
+            s.rtcp.as_ref().map(Arc::downgrade),
+        ];
+        drop(s);
+        wait_closed(&sockets);
     }
 
     /// Before the bridge's tick: each stream learns the time and runs its
@@ -234,6 +240,26 @@ impl RtpIo {
     /// whose capacity the next tick reuses).
     pub(crate) fn take_outbox(&mut self, spare: &mut Vec<Outgoing>) {
         std::mem::swap(&mut self.outbox, spare);
+    }
+}
+
+/// How long [`RtpIo::remove`] waits for the sending thread to let go of a
+/// stream's sockets.
+const CLOSE_WAIT: Duration = Duration::from_millis(500);
+
+/// Waits until the sending thread has sent the packets still holding these
+/// sockets, so that they are closed — their ports free to bind again, as a
+/// call line rebuilt on its port does — when the stream's removal returns.
+/// The sending thread never takes the media lock, so it gets there (within
+/// a batch: microseconds, a frame at worst); the wait is bounded anyway.
+fn wait_closed(sockets: &[Option<Weak<UdpSocket>>]) {
+    let open = || sockets.iter().flatten().any(|w| w.strong_count() > 0);
+    if !open() {
+        return;
+    }
+    let deadline = Instant::now() + CLOSE_WAIT;
+    while open() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_micros(100));
     }
 }
 
