@@ -185,7 +185,14 @@ impl Callbacks {
             return;
         };
         Self::bind(object, call);
-        handlers::invoke(object.as_any(), method, make_arg);
+        // The base class's callbacks do nothing: a callback the class does
+        // not override costs neither its parameter nor a Python call (a
+        // call has a dozen transaction reports most applications ignore).
+        let overridden =
+            Python::try_attach(|py| overrides(object.bind(py).as_any(), method)).unwrap_or(false);
+        if overridden {
+            handlers::invoke(object.as_any(), method, make_arg);
+        }
     }
 
     /// Calls `method` with the parameter `make_arg` builds, then `read`s
@@ -231,6 +238,28 @@ impl Drop for Callbacks {
     fn drop(&mut self) {
         self.release();
     }
+}
+
+/// Whether `object` (a `Call`) has its own `method` (in its class or set
+/// on the instance) rather than the base class's, which does nothing. In
+/// doubt, true.
+fn overrides(object: &Bound<'_, PyAny>, method: &str) -> bool {
+    let py = object.py();
+    static BASE: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    let Ok(base) = BASE.get_or_try_init(py, || {
+        py.import("ferrosip._call")?
+            .getattr("Call")
+            .map(Bound::unbind)
+    }) else {
+        return true;
+    };
+    // What `object.method` calls (an attribute of the instance counts, as
+    // the callback is looked up on the object).
+    let (Ok(mine), Ok(theirs)) = (object.getattr(method), base.bind(py).getattr(method)) else {
+        return true;
+    };
+    let function = mine.getattr("__func__").unwrap_or(mine);
+    !function.is(&theirs)
 }
 
 /// A data object of `ferrosip._call` built from `value`.
@@ -345,9 +374,12 @@ impl CallHandler for Callbacks {
     }
 
     fn on_call_tsx_state(&mut self, call: &ferrosip::Call, prm: &OnCallTsxStateParam) {
-        let value = json!({ "e": event_json(&prm.e) });
-        self.invoke(call, "onCallTsxState", move |py| {
-            data(py, "OnCallTsxStateParam", &value)
+        self.invoke(call, "onCallTsxState", |py| {
+            data(
+                py,
+                "OnCallTsxStateParam",
+                &json!({ "e": event_json(&prm.e) }),
+            )
         });
     }
 

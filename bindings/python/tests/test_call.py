@@ -768,3 +768,34 @@ def test_hangup_all_calls_ends_answered_and_ringing_calls():
     assert not any(c.isActive() for c in calls)
     assert all(pj.Call.lookup(i) is None for i in ids)
     ep.libDestroy()
+
+
+def test_transaction_reports_reach_overrides_in_the_class_or_on_the_instance():
+    # The base class's callbacks do nothing, and ferrosip skips them; an
+    # override reaches the callback wherever it is defined.
+    class Tsx(Phone):
+        def __init__(self, acc):
+            super().__init__(acc)
+            self.tsx = []
+
+        def onCallTsxState(self, prm):
+            self.tsx.append(prm.e.body.tsxState.tsx.method)
+
+    ep, alice, bob, bob_uri = setup()
+    seen = []
+
+    def ring_and_cancel(call):
+        call.makeCall(bob_uri, pj.CallOpParam(True))
+        assert poll(ep, lambda: EARLY in call.states())
+        call.hangup(pj.CallOpParam(True))
+        assert poll(ep, lambda: call.states()[-1] == DISCONNECTED)
+
+    by_class = Tsx(alice)
+    ring_and_cancel(by_class)
+    assert "INVITE" in by_class.tsx and "CANCEL" in by_class.tsx
+    on_instance = Phone(alice)
+    on_instance.onCallTsxState = lambda prm: seen.append(prm.e.body.tsxState.tsx.method)
+    ring_and_cancel(on_instance)
+    assert "INVITE" in seen and "CANCEL" in seen
+    ring_and_cancel(Phone(alice))
+    ep.libDestroy()
