@@ -1,0 +1,1 @@
+//! pjsua's console commands (being written).

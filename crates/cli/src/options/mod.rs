@@ -1,0 +1,1 @@
+//! pjsua's command-line options (being written).
