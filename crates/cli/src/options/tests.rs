@@ -887,3 +887,224 @@ proptest! {
         let _ = Options::parse(parse::tokenize(&text));
     }
 }
+
+#[test]
+fn options_changed_in_code_are_written_too() {
+    // The softphone may change options (the console does) before `f`.
+    let mut o = Options {
+        auto_answer: 200,
+        null_audio: true,
+        ..Options::default()
+    };
+    o.accounts[0].id = "sip:a@b".into();
+    o.accounts[0].publish = true;
+    o.accounts[0].creds[0].username = "a".into();
+    let text = o.to_config_file();
+    let back = Options::from_args(parse::tokenize(&text)).unwrap();
+    assert_eq!(values(back), values(o), "{text}");
+    assert!(text.contains("\n--auto-answer 200\n"), "{text}");
+}
+
+#[test]
+fn json_config_in_pygui_shape() {
+    let text = r#"{
+        "EpConfig": { "UaConfig": { "maxCalls": 6 } },
+        "transports": [
+            { "type": 2, "enabled": true, "TransportConfig": { "port": 5090 } },
+            { "type": 1, "enabled": false, "TransportConfig": { "port": 5091 } }
+        ],
+        "accounts": [
+            { "enabled": false, "AccountConfig": { "idUri": "sip:off@x" },
+              "buddies": [ { "uri": "sip:no@x", "subscribe": true } ] },
+            { "enabled": true, "AccountConfig": { "idUri": "sip:on@x" },
+              "buddies": [ { "uri": "sip:yes@x", "subscribe": false } ] }
+        ],
+        "appSpecific": { "whatever": [1, 2] },
+        "number": 3,
+        "pjsuaOptions": [ "--auto-answer=486", "--duration", "5" ]
+    }"#;
+    let (s, extra) = JsonSettings::load_str(text).unwrap();
+    assert_eq!(extra, ["--auto-answer=486", "--duration", "5"]);
+    assert_eq!(s.ep_config.as_ref().unwrap().ua_config.max_calls, 6);
+    assert_eq!(s.ep_config.as_ref().unwrap().ua_config.thread_cnt, 1);
+    let t: Vec<_> = s
+        .transports
+        .iter()
+        .map(|t| (t.type_, t.enabled, t.config.port))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            (TransportType::Tcp, true, 5090),
+            (TransportType::Udp, false, 5091)
+        ]
+    );
+    assert_eq!(s.accounts.len(), 1);
+    assert_eq!(s.accounts[0].id_uri, "sip:on@x");
+    assert_eq!(s.buddies.len(), 1);
+    assert!(!s.buddies[0].subscribe);
+
+    let file = temp_file(text);
+    let o = run(&[
+        "--json-config",
+        file.to_str().unwrap(),
+        "--no-tcp",
+        "--ip-addr",
+        "192.0.2.9",
+    ]);
+    let app = o.to_app_config().unwrap();
+    assert_eq!(app.call.auto_answer, Some(486));
+    assert_eq!(app.call.duration, Some(5));
+    // The document's transports, changed only by what was given.
+    let t: Vec<_> = app
+        .transports
+        .iter()
+        .map(|t| {
+            (
+                t.type_,
+                t.enabled,
+                t.config.port,
+                t.config.public_address.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        t,
+        [
+            (TransportType::Tcp, false, 5090, "192.0.2.9"),
+            (TransportType::Udp, false, 5091, "192.0.2.9")
+        ]
+    );
+    // A JSON config including itself through its options is bounded.
+    std::fs::write(
+        &file,
+        format!(
+            "{{ \"pjsuaOptions\": [ \"--json-config={}\" ] }}",
+            file.display()
+        ),
+    )
+    .unwrap();
+    assert!(matches!(
+        err(&["--json-config", file.to_str().unwrap()]),
+        OptionsError::TooDeep { .. }
+    ));
+    std::fs::remove_file(file).unwrap();
+}
+
+/// A supported option with a valid value (in either form), as arguments.
+fn valid_option() -> impl Strategy<Value = Vec<String>> {
+    let text = "[a-zA-Z0-9 _.:;@#=\"-]{0,10}";
+    let url = "sips?:[a-z]{1,6}@[a-z]{1,6}(;lr)?";
+    let num = |lo: u32, hi: u32| (lo..=hi).prop_map(|n| n.to_string()).boxed();
+    let choices: Vec<(&'static str, BoxedStrategy<String>)> = vec![
+        ("log-file", text.boxed()),
+        ("log-level", num(0, 6)),
+        ("app-log-level", num(0, 6)),
+        ("id", url.boxed()),
+        ("registrar", url.boxed()),
+        ("realm", text.boxed()),
+        ("username", text.boxed()),
+        ("password", text.boxed()),
+        ("proxy", url.boxed()),
+        ("contact", url.boxed()),
+        ("contact-params", text.boxed()),
+        ("reg-timeout", num(1, 3600)),
+        ("use-timer", num(0, 3)),
+        ("timer-se", num(1800, 4000)),
+        ("timer-min-se", num(90, 1800)),
+        ("local-port", num(0, 65535)),
+        ("ip-addr", text.boxed()),
+        ("outbound", url.boxed()),
+        ("add-codec", "[a-zA-Z0-9/]{1,8}".boxed()),
+        ("clock-rate", num(8000, 192_000)),
+        ("play-file", "[a-z ./]{1,10}".boxed()),
+        (
+            "play-tone",
+            (0u16..4000, 0u16..4000, 0u16..2000, 0u16..2000)
+                .prop_map(|(a, b, c, d)| format!("{a},{b},{c},{d}"))
+                .boxed(),
+        ),
+        ("rec-file", "[a-z ./]{1,10}".boxed()),
+        ("rtp-port", num(1, 65535)),
+        ("quality", num(0, 10)),
+        ("ptime", num(10, 1000)),
+        ("ec-tail", num(0, 1000)),
+        ("auto-answer", num(100, 699)),
+        ("max-calls", num(1, 32)),
+        ("thread-cnt", num(0, 128)),
+        ("duration", num(0, 100_000)),
+        ("accept-redirect", num(0, 4)),
+        ("add-buddy", url.boxed()),
+        (
+            "jb-max-size",
+            (-1i32..2000).prop_map(|n| n.to_string()).boxed(),
+        ),
+    ];
+    let flags: Vec<&'static str> = SPECS
+        .iter()
+        .filter(|s| s.arg.is_none() && !matches!(s.name, "help" | "version" | "no-udp"))
+        .map(|s| s.name)
+        .collect();
+    let valued =
+        proptest::sample::select((0..choices.len()).collect::<Vec<_>>()).prop_flat_map(move |i| {
+            let (name, values) = &choices[i];
+            let name = *name;
+            (values.clone(), any::<bool>()).prop_map(move |(v, glued)| {
+                if glued {
+                    vec![format!("--{name}={v}")]
+                } else {
+                    vec![format!("--{name}"), v]
+                }
+            })
+        });
+    prop_oneof![
+        3 => valued,
+        1 => proptest::sample::select(flags).prop_map(|f| vec![format!("--{f}")]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Valid command lines parse, and their configuration file reads back
+    /// to the same options and the same configs.
+    #[test]
+    fn valid_command_lines_round_trip(opts in proptest::collection::vec(valid_option(), 0..16)) {
+        let mut args: Vec<String> = opts.into_iter().flatten().collect();
+        // Account options need an --id; timers must stay ordered.
+        args.insert(0, "--id=sip:first@example.com".into());
+        let o = match Options::from_args(args.clone()) {
+            Ok(o) => o,
+            Err(OptionsError::Conflict(_)) => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(format!("{args:?}: {e}"))),
+        };
+        let text = o.to_config_file();
+        let back = Options::from_args(parse::tokenize(&text))
+            .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+        prop_assert_eq!(back.to_config_file(), text.clone());
+        match (o.to_app_config(), back.to_app_config()) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a, b),
+        }
+        prop_assert_eq!(values(back), values(o));
+    }
+}
+
+#[test]
+fn empty_values_given_are_written_back() {
+    // Found by valid_command_lines_round_trip: an empty --realm given for
+    // an account without --id must stay an error after the round trip.
+    let o = run(&["--id=sip:a@b", "--next-account", "--realm", ""]);
+    assert!(matches!(
+        o.to_app_config(),
+        Err(OptionsError::AccountWithoutId {
+            account: 2,
+            option: "realm"
+        })
+    ));
+    let text = o.to_config_file();
+    assert!(text.contains("--realm \"\"\n"), "{text}");
+    let back = Options::from_args(parse::tokenize(&text)).unwrap();
+    assert_eq!(back.to_app_config(), o.to_app_config());
+}

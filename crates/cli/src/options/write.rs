@@ -42,11 +42,20 @@ fn quote(v: &str) -> String {
 
 impl Options {
     /// The values of endpoint option `name` to write: one entry per
-    /// occurrence (`None` for a flag); empty when it was not given.
+    /// occurrence (`None` for a flag); empty when it was neither given nor
+    /// changed from its default.
     fn ep_values(&self, name: &str) -> Vec<Option<String>> {
-        if !self.given.contains(name) {
-            return Vec::new();
+        let v = self.ep_raw(name);
+        if self.given.contains(name) || v != Self::default().ep_raw(name) {
+            v
+        } else {
+            Vec::new()
         }
+    }
+
+    /// The values of endpoint option `name` as they are.
+    fn ep_raw(&self, name: &str) -> Vec<Option<String>> {
+        let flag = |on: bool| if on { vec![None] } else { Vec::new() };
         let one = |v: String| vec![Some(v)];
         let many = |v: &[String]| v.iter().cloned().map(Some).collect();
         match name {
@@ -93,16 +102,37 @@ impl Options {
                 .collect(),
             "accept-redirect" => one(self.accept_redirect.to_string()),
             "add-buddy" => many(&self.add_buddy),
-            // Flags.
-            _ => vec![None],
+            "log-append" => flag(self.log_append),
+            "no-tcp" => flag(self.no_tcp),
+            "no-udp" => flag(self.no_udp),
+            "ipv6" => flag(self.ipv6),
+            "null-audio" => flag(self.null_audio),
+            "auto-play" => flag(self.auto_play),
+            "auto-loop" => flag(self.auto_loop),
+            "auto-conf" => flag(self.auto_conf),
+            "auto-rec" => flag(self.auto_rec),
+            "no-vad" => flag(self.no_vad),
+            "norefersub" => flag(self.norefersub),
+            "use-compact-form" => flag(self.use_compact_form),
+            // Not options of the endpoint (help, version, files, accounts).
+            _ => Vec::new(),
         }
     }
 
-    /// The values of account option `name` of `a` to write.
+    /// The values of account option `name` of `a` to write (given or
+    /// changed from the default).
     fn acc_values(a: &AccountOptions, name: &str) -> Vec<Option<String>> {
-        if !a.given.contains(name) {
-            return Vec::new();
+        let v = Self::acc_raw(a, name);
+        if a.given.contains(name) || v != Self::acc_raw(&AccountOptions::default(), name) {
+            v
+        } else {
+            Vec::new()
         }
+    }
+
+    /// The values of account option `name` of `a` as they are.
+    fn acc_raw(a: &AccountOptions, name: &str) -> Vec<Option<String>> {
+        let flag = |on: bool| if on { vec![None] } else { Vec::new() };
         let one = |v: String| vec![Some(v)];
         match name {
             "id" => one(a.id.clone()),
@@ -117,9 +147,11 @@ impl Options {
             "use-timer" => one(a.use_timer.to_string()),
             "timer-se" => one(a.timer_se.to_string()),
             "timer-min-se" => one(a.timer_min_se.to_string()),
-            // Credentials are written apart; flags.
-            "realm" | "username" | "password" | "next-cred" | "next-account" => Vec::new(),
-            _ => vec![None],
+            "publish" => flag(a.publish),
+            "use-100rel" => flag(a.use_100rel),
+            "rtcp-mux" => flag(a.rtcp_mux),
+            // Credentials are written apart.
+            _ => Vec::new(),
         }
     }
 
@@ -166,7 +198,7 @@ impl Options {
                             ("username", &c.username),
                             ("password", &c.password),
                         ] {
-                            if a.given.contains(name) && !v.is_empty() {
+                            if a.given.contains(name) || !v.is_empty() {
                                 line(&mut section, name, &Some(v.clone()));
                             }
                         }
