@@ -30,7 +30,9 @@ pub struct SipTransport {
 pub struct AppMediaOptions {
     /// `--null-audio`: no sound device.
     pub null_audio: bool,
-    /// `--add-codec`: codecs to give the highest priority, in order.
+    /// `--add-codec`: codecs to raise above the others. pjsua gives the
+    /// i-th one given priority `PJMEDIA_CODEC_PRIO_NORMAL + 9 + i` (128 +
+    /// 9 + i), so the last one given is preferred.
     pub add_codecs: Vec<String>,
     /// `--dis-codec`: codecs to disable (priority 0).
     pub dis_codecs: Vec<String>,
@@ -75,7 +77,8 @@ pub struct AppCallOptions {
 /// behaviour pjsua adds on top.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppConfig {
-    /// For `Endpoint::lib_init`.
+    /// For `Endpoint::lib_init`. Its `userAgent` is `ferrosip v<version>`
+    /// unless a JSON config sets one (pjsua names itself too).
     pub ep_config: EpConfig,
     /// For `Endpoint::transport_create`, in order (skip the disabled).
     pub transports: Vec<SipTransport>,
@@ -105,6 +108,11 @@ impl Options {
         let set = |name: &str| base || self.given.contains(name);
 
         let mut ep = json.and_then(|j| j.ep_config.clone()).unwrap_or_default();
+        if ep.ua_config.user_agent.is_empty() {
+            // pjsua names itself in User-Agent ("PJSUA v2.x ..."); so does
+            // the softphone.
+            ep.ua_config.user_agent = format!("ferrosip v{}", env!("CARGO_PKG_VERSION"));
+        }
         self.apply_ep(&mut ep, &set);
 
         let mut transports = match json {
@@ -174,9 +182,11 @@ impl Options {
         let mut buddies: Vec<BuddyConfig> = json.map(|j| j.buddies.clone()).unwrap_or_default();
         let mut add_buddy = |uri: &str| {
             if !buddies.iter().any(|b| b.uri.eq_ignore_ascii_case(uri)) {
+                // Not subscribed at once, as in pjsua (whose buddy configs
+                // start zeroed): the console's `s` subscribes.
                 buddies.push(BuddyConfig {
                     uri: uri.to_owned(),
-                    subscribe: true,
+                    subscribe: false,
                 });
             }
         };

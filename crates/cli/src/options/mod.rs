@@ -216,7 +216,8 @@ pub struct Options {
 
     /// `--null-audio`: no sound device (a null one clocks the bridge).
     pub null_audio: bool,
-    /// `--add-codec` (repeatable): codecs to put first, in order.
+    /// `--add-codec` (repeatable): codecs to raise above the others (the
+    /// last one given highest, as in pjsua).
     pub add_codec: Vec<String>,
     /// `--dis-codec` (repeatable): codecs to disable.
     pub dis_codec: Vec<String>,

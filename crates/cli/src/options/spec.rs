@@ -250,7 +250,7 @@ pub(super) const SPECS: &[Spec] = &[
         "add-codec",
         Some("name"),
         M,
-        "Give this codec the highest priority (repeatable; the first is preferred)",
+        "Raise this codec above the others (repeatable; the last one given is preferred)",
     ),
     opt(
         "dis-codec",

@@ -74,7 +74,13 @@ fn defaults_are_pjsuas() {
     // With no options, ferrosip's configs are PJSUA2's defaults, with
     // pjsua's transports: UDP and TCP on 5060.
     let app = o.to_app_config().unwrap();
-    assert_eq!(app.ep_config, EpConfig::default());
+    let mut ep = app.ep_config.clone();
+    assert_eq!(
+        ep.ua_config.user_agent,
+        format!("ferrosip v{}", env!("CARGO_PKG_VERSION"))
+    );
+    ep.ua_config.user_agent.clear();
+    assert_eq!(ep, EpConfig::default());
     assert!(app.accounts.is_empty());
     let types: Vec<_> = app
         .transports
