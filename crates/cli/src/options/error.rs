@@ -68,6 +68,13 @@ pub enum OptionsError {
         /// Why.
         reason: String,
     },
+    /// A configuration file that cannot be saved.
+    Save {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Configuration files nested too deep (or including themselves).
     TooDeep {
         /// The file that would have been read.
@@ -134,6 +141,13 @@ impl fmt::Display for OptionsError {
                 path,
                 reason,
             } => write!(f, "--{option}: cannot read {}: {reason}", path.display()),
+            Self::Save { path, reason } => {
+                write!(
+                    f,
+                    "cannot save the settings to {}: {reason}",
+                    path.display()
+                )
+            }
             Self::TooDeep { path } => write!(
                 f,
                 "--config-file {}: configuration files nested too deep (does one include itself?)",

@@ -1114,3 +1114,27 @@ fn empty_values_given_are_written_back() {
     let back = Options::from_args(parse::tokenize(&text)).unwrap();
     assert_eq!(back.to_app_config(), o.to_app_config());
 }
+
+#[test]
+fn settings_are_saved_to_files() {
+    let o = run(&["--id", "sip:a@b", "--auto-answer", "200"]);
+    let cfg = temp_file("");
+    o.save_config_file(&cfg).unwrap();
+    let back = run(&["--config-file", cfg.to_str().unwrap()]);
+    assert_eq!(back.to_app_config().unwrap(), o.to_app_config().unwrap());
+    let json = temp_file("");
+    o.save_json_config(&json).unwrap();
+    let back = run(&["--json-config", json.to_str().unwrap()]);
+    assert_eq!(back.to_app_config().unwrap(), o.to_app_config().unwrap());
+    let e = o
+        .save_config_file(std::path::Path::new("/nonexistent/dir/x.cfg"))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("cannot save the settings to /nonexistent/dir/x.cfg: "),
+        "{e}"
+    );
+    for f in [cfg, json] {
+        std::fs::remove_file(f).unwrap();
+    }
+}

@@ -236,3 +236,23 @@ impl Options {
         out
     }
 }
+
+impl Options {
+    /// Saves [`to_config_file`](Self::to_config_file) to `path` (pjsua's
+    /// `f` command).
+    pub fn save_config_file(&self, path: &std::path::Path) -> Result<(), super::OptionsError> {
+        std::fs::write(path, self.to_config_file()).map_err(|e| super::OptionsError::Save {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Saves [`to_json_config`](Self::to_json_config) to `path`.
+    pub fn save_json_config(&self, path: &std::path::Path) -> Result<(), super::OptionsError> {
+        let text = self.to_json_config()?;
+        std::fs::write(path, text).map_err(|e| super::OptionsError::Save {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+}
