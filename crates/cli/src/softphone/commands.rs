@@ -92,6 +92,15 @@ impl Softphone {
         out.trim_end().to_owned()
     }
 
+    /// "You have 1 active call", as pjsua says it.
+    fn call_count(&self) -> String {
+        match self.events.lock().calls.len() {
+            0 => "You have no active call".to_owned(),
+            1 => "You have 1 active call".to_owned(),
+            n => format!("You have {n} active calls"),
+        }
+    }
+
     /// pjsua's account list.
     fn account_list(&self) -> String {
         let mut out = String::from("Account list:");
@@ -138,6 +147,8 @@ impl Softphone {
 
     fn status_dump(&self, detailed: bool) -> String {
         let mut out = self.account_list();
+        out.push('\n');
+        out.push_str(&self.call_count());
         out.push('\n');
         out.push_str(&self.call_list());
         if detailed {
@@ -367,12 +378,6 @@ impl Console for Softphone {
     }
 
     fn status(&mut self) -> String {
-        let n = self.events.lock().calls.len();
-        let calls = match n {
-            0 => "You have no active call".to_owned(),
-            1 => "You have 1 active call".to_owned(),
-            n => format!("You have {n} active calls"),
-        };
-        format!("{}\n{calls}", self.account_list())
+        format!("{}\n{}", self.account_list(), self.call_count())
     }
 }

@@ -1,0 +1,316 @@
+//! The softphone, as a user runs it: two `ferrosip` processes on loopback,
+//! driven through stdin, one calling the other; what they print and what
+//! the caller recorded are checked.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use interop::audio::Wav;
+
+/// How long any one step may take before the test gives up.
+const STEP: Duration = Duration::from_secs(10);
+
+/// A running `ferrosip` with its stdin and what it printed.
+struct Phone {
+    name: &'static str,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Phone {
+    fn start(name: &'static str, args: &[String]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ferrosip"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ferrosip runs");
+        let stdin = child.stdin.take();
+        let (tx, rx) = mpsc::channel();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        for out in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines() {
+                    let Ok(line) = line else { break };
+                    seen.lock().unwrap().push(line.clone());
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        Self {
+            name,
+            child,
+            stdin,
+            lines: rx,
+            seen,
+        }
+    }
+
+    /// Waits for a line containing `what`; returns it.
+    fn wait_for(&self, what: &str) -> String {
+        let until = Instant::now() + STEP;
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "{}: no line with {what:?}; it printed:\n{}",
+            self.name,
+            self.transcript()
+        );
+    }
+
+    /// Sends console lines.
+    fn send(&mut self, lines: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(lines.as_bytes()).expect("write to stdin");
+        stdin.flush().expect("flush stdin");
+    }
+
+    /// Closes stdin and waits for the exit (killing it after a while);
+    /// returns the exit code and everything printed.
+    fn finish(mut self) -> (Option<i32>, String) {
+        self.stdin = None;
+        let until = Instant::now() + STEP;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status.code();
+            }
+            if Instant::now() > until {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Let the readers drain.
+        std::thread::sleep(Duration::from_millis(100));
+        (status, self.transcript())
+    }
+
+    fn transcript(&self) -> String {
+        self.seen.lock().unwrap().join("\n")
+    }
+}
+
+/// An even port with the next one free too, for RTP and RTCP.
+fn free_rtp_port() -> u16 {
+    for _ in 0..100 {
+        let probe = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let port = probe.local_addr().expect("addr").port() & !1;
+        drop(probe);
+        if port > 1024
+            && UdpSocket::bind(("127.0.0.1", port)).is_ok()
+            && UdpSocket::bind(("127.0.0.1", port + 1)).is_ok()
+        {
+            return port;
+        }
+    }
+    panic!("no free port pair");
+}
+
+/// The options every phone of these tests has: loopback, no sound device,
+/// UDP on a port the system picks, RTP from a free port.
+fn base_args() -> Vec<String> {
+    [
+        "--null-audio",
+        "--ip-addr",
+        "127.0.0.1",
+        "--bound-addr",
+        "127.0.0.1",
+        "--no-tcp",
+        "--local-port",
+        "0",
+        "--log-level",
+        "3",
+        "--app-log-level",
+        "3",
+        "--rtp-port",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([free_rtp_port().to_string()])
+    .collect()
+}
+
+/// The phone's SIP address, from its "listening on" line.
+fn address(phone: &Phone) -> String {
+    let line = phone.wait_for("SIP UDP transport created, listening on");
+    line.rsplit(' ').next().expect("address").to_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("ferrosip-softphone-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn args(extra: &[&str]) -> Vec<String> {
+    let mut a = base_args();
+    a.extend(extra.iter().map(|s| (*s).to_owned()));
+    a
+}
+
+#[test]
+fn auto_answering_phone_plays_a_tone_the_caller_records() {
+    let dir = temp_dir("tone");
+    let rec = dir.join("received.wav");
+    let mut callee = Phone::start(
+        "callee",
+        &args(&[
+            "--auto-answer",
+            "200",
+            "--play-tone",
+            "1000,0,1000,0",
+            "--auto-play",
+        ]),
+    );
+    let callee_addr = address(&callee);
+    let rec_arg = rec.to_string_lossy().into_owned();
+    let mut caller = Phone::start("caller", &args(&["--rec-file", &rec_arg, "--auto-rec"]));
+    let _ = address(&caller);
+    caller.send(&format!("m sip:{callee_addr}\n"));
+    caller.wait_for("state changed to CONFIRMED");
+    callee.wait_for("state changed to CONFIRMED");
+    caller.send("sleep 2000\nh\n");
+    caller.wait_for("is DISCONNECTED");
+    callee.wait_for("is DISCONNECTED");
+    caller.send("q\n");
+    callee.send("q\n");
+    let (caller_code, caller_out) = caller.finish();
+    let (callee_code, callee_out) = callee.finish();
+    assert_eq!(caller_code, Some(0), "caller:\n{caller_out}");
+    assert_eq!(callee_code, Some(0), "callee:\n{callee_out}");
+    assert!(
+        callee_out.contains("Incoming call for account"),
+        "{callee_out}"
+    );
+    assert!(
+        caller_out.contains("media 0 [type=audio], status is Active"),
+        "{caller_out}"
+    );
+
+    let wav = Wav::read(&rec).expect("the recording");
+    let tone = wav.tone(1000.0, Duration::from_millis(500));
+    assert!(tone.is_clear(0.5), "the recording: {tone:?}");
+    let other = wav.tone(440.0, Duration::from_millis(500));
+    assert!(other.share < 0.1, "not 440 Hz: {other:?}");
+    // The same by the media crate's Goertzel: 1000 Hz stands out.
+    let skip = (wav.rate / 2) as usize;
+    let body = wav.samples.get(skip..).unwrap_or_default();
+    let at = media::tone::tone_amplitude(body, wav.rate, 1000.0);
+    let off = media::tone::tone_amplitude(body, wav.rate, 1500.0);
+    assert!(
+        at > 1000.0 && at > 10.0 * off,
+        "1000 Hz {at}, 1500 Hz {off}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_ringing_call_is_answered_from_the_console_and_dtmf_and_messages_cross() {
+    let mut callee = Phone::start("callee", &args(&[]));
+    let callee_addr = address(&callee);
+    // The URL on the command line is called at once.
+    let mut caller = Phone::start("caller", &args(&[&format!("sip:{callee_addr}")]));
+    callee.wait_for("Incoming call for account");
+    caller.wait_for("state changed to EARLY");
+    callee.send("a 200\n");
+    caller.wait_for("state changed to CONFIRMED");
+    callee.wait_for("state changed to CONFIRMED");
+    caller.send("# 12\n");
+    callee.wait_for("Incoming DTMF on call 0: 1");
+    callee.wait_for("Incoming DTMF on call 0: 2");
+    caller.send("i 0 hello there\n");
+    callee.wait_for("hello there");
+    caller.send("H\n");
+    callee.wait_for("status is Remote hold");
+    caller.send("v\n");
+    callee.send("d\n");
+    callee.wait_for("You have 1 active call");
+    caller.send("cl\n");
+    caller.wait_for("Conference ports:");
+    callee.send("h\n");
+    caller.wait_for("is DISCONNECTED");
+    callee.wait_for("is DISCONNECTED");
+    // The end of the input ends the softphone, as q does.
+    let (caller_code, caller_out) = caller.finish();
+    callee.send("q\n");
+    let (callee_code, callee_out) = callee.finish();
+    assert_eq!(caller_code, Some(0), "caller:\n{caller_out}");
+    assert_eq!(callee_code, Some(0), "callee:\n{callee_out}");
+}
+
+#[test]
+fn a_bad_option_exits_2_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrosip"))
+        .args(["--no-such-option"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("ferrosip runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--no-such-option") && err.contains("--help"),
+        "{err}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrosip"))
+        .args(["--local-port", "not-a-port"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("ferrosip runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("local-port") && err.contains("--help"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrosip"))
+        .arg("--help")
+        .output()
+        .expect("ferrosip runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--auto-answer"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrosip"))
+        .arg("--version")
+        .output()
+        .expect("ferrosip runs");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn stdin_at_its_end_stops_the_phone() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrosip"))
+        .args(args(&["--thread-cnt", "0"]))
+        .stdin(Stdio::null())
+        .output()
+        .expect("ferrosip runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
