@@ -314,3 +314,50 @@ fn stdin_at_its_end_stops_the_phone() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn without_threads_a_looped_back_call_ends_after_its_duration() {
+    let dir = temp_dir("loop");
+    let rec = dir.join("looped.wav");
+    // The callee sends back what it hears; neither side has threads of
+    // its own (the console pumps the events).
+    let mut callee = Phone::start(
+        "callee",
+        &args(&["--thread-cnt", "0", "--auto-answer", "200", "--auto-loop"]),
+    );
+    let callee_addr = address(&callee);
+    let rec_arg = rec.to_string_lossy().into_owned();
+    let mut caller = Phone::start(
+        "caller",
+        &args(&[
+            "--thread-cnt",
+            "0",
+            "--duration",
+            "2",
+            "--play-tone",
+            "700,0,1000,0",
+            "--auto-play",
+            "--rec-file",
+            &rec_arg,
+            "--auto-rec",
+        ]),
+    );
+    let _ = address(&caller);
+    // The caller waits in `sleep`, handling events; its --duration hangs up.
+    caller.send(&format!("m sip:{callee_addr}\nsleep 4000\n"));
+    caller.wait_for("state changed to CONFIRMED");
+    callee.wait_for("state changed to CONFIRMED");
+    caller.wait_for("Duration is over: hanging up call 0");
+    caller.wait_for("is DISCONNECTED");
+    callee.wait_for("is DISCONNECTED");
+    caller.send("q\n");
+    callee.send("q\n");
+    let (caller_code, caller_out) = caller.finish();
+    let (callee_code, callee_out) = callee.finish();
+    assert_eq!(caller_code, Some(0), "caller:\n{caller_out}");
+    assert_eq!(callee_code, Some(0), "callee:\n{callee_out}");
+    let wav = Wav::read(&rec).expect("the recording");
+    let tone = wav.tone(700.0, Duration::from_millis(500));
+    assert!(tone.is_clear(0.5), "the tone came back: {tone:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
