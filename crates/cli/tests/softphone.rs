@@ -361,3 +361,36 @@ fn without_threads_a_looped_back_call_ends_after_its_duration() {
     assert!(tone.is_clear(0.5), "the tone came back: {tone:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn x_transfers_the_call_to_a_third_phone() {
+    let mut carol = Phone::start("carol", &args(&["--auto-answer", "200"]));
+    let carol_addr = address(&carol);
+    let mut bob = Phone::start("bob", &args(&["--auto-answer", "200"]));
+    let bob_addr = address(&bob);
+    let mut alice = Phone::start("alice", &args(&[]));
+    let _ = address(&alice);
+    alice.send(&format!("m sip:{bob_addr}\n"));
+    alice.wait_for("state changed to CONFIRMED");
+    bob.wait_for("state changed to CONFIRMED");
+    // An IM to the call's remote URI goes within that call.
+    alice.send(&format!("i sip:{bob_addr} over to carol\n"));
+    bob.wait_for("over to carol");
+    alice.send(&format!("x sip:{carol_addr}\n"));
+    bob.wait_for(&format!("is being transferred to sip:{carol_addr}"));
+    carol.wait_for("Incoming call for account");
+    carol.wait_for("state changed to CONFIRMED");
+    // Bob's new call is his call 1, filed when it showed up.
+    bob.wait_for("Call 1 state changed to CONFIRMED");
+    alice.wait_for("transfer status=200");
+    bob.send("ha\n");
+    carol.wait_for("is DISCONNECTED");
+    for p in [&mut alice, &mut bob, &mut carol] {
+        p.send("q\n");
+    }
+    for p in [alice, bob, carol] {
+        let name = p.name;
+        let (code, out) = p.finish();
+        assert_eq!(code, Some(0), "{name}:\n{out}");
+    }
+}

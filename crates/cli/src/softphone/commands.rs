@@ -37,6 +37,25 @@ impl Softphone {
         }
     }
 
+    /// The call whose remote party is `url`, the current one first.
+    fn call_with(&self, url: &str) -> Option<Call> {
+        let bare = |u: &str| {
+            u.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        };
+        let want = bare(url);
+        let (mut calls, current) = {
+            let s = self.events.lock();
+            (s.calls.values().cloned().collect::<Vec<_>>(), s.current)
+        };
+        calls.sort_by_key(|c| Some(c.id()) != current);
+        calls
+            .into_iter()
+            .find(|c| c.info().is_ok_and(|i| bare(&i.remote_uri) == want))
+    }
+
     /// Moves the current call `step` calls on (1 next, -1 previous).
     fn cycle(&self, forward: bool) -> Outcome {
         let mut s = self.events.lock();
@@ -273,19 +292,24 @@ impl Softphone {
                 ok
             }
             Command::SendIm { target, text } => {
-                if *target != Target::CurrentCall {
-                    return Ok(Outcome::Failed(
-                        "ferrosip sends instant messages within a call only yet: \
-                         give 0 (the current call) as the URL"
-                            .to_owned(),
-                    ));
-                }
+                let call = match target {
+                    Target::CurrentCall => self.current()?,
+                    other => {
+                        let url = self.url_of(other)?;
+                        self.call_with(&url).ok_or_else(|| {
+                            Outcome::Failed(format!(
+                                "No call with {url}: ferrosip sends instant messages \
+                                 within a call only yet (0 is the current call)"
+                            ))
+                        })?
+                    }
+                };
                 let prm = SendInstantMessageParam {
                     content_type: "text/plain".into(),
                     content: text.clone(),
                     ..SendInstantMessageParam::default()
                 };
-                self.current()?.send_instant_message(&prm).map_err(failed)?;
+                call.send_instant_message(&prm).map_err(failed)?;
                 ok
             }
             Command::ConfList => Outcome::Done(self.conf_list().map_err(Outcome::Failed)?),

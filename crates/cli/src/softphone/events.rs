@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ferrosip::call::{
-    Call, CallHandler, CallMediaStatus, InvState, OnCallMediaStateParam, OnCallStateParam,
+    Call, CallHandler, CallMediaStatus, InvState, OnCallMediaStateParam, OnCallRedirectedParam,
+    OnCallReplacedParam, OnCallStateParam, OnCallTransferRequestParam, OnCallTransferStatusParam,
     OnDtmfDigitParam, OnIncomingCallParam, OnInstantMessageParam, OnInstantMessageStatusParam,
+    RedirectOp,
 };
 use ferrosip::config::CallOpParam;
 use ferrosip::media::AudioMedia;
@@ -183,6 +185,11 @@ impl CallHandler for Events {
                 }
             }
             state => {
+                // Calls the library made (a transfer's, a replacement)
+                // are filed when they first show up.
+                if !self.lock().calls.contains_key(&id) {
+                    self.add_call(call.clone());
+                }
                 let mut line = format!("Call {id} state changed to {}", state.name());
                 if state == InvState::Early && prm.code > 0 {
                     line.push_str(&format!(" ({} {})", prm.code, prm.reason));
@@ -295,5 +302,57 @@ impl CallHandler for Events {
             prm.code,
             prm.reason
         ));
+    }
+
+    fn on_call_transfer_request(&mut self, call: &Call, prm: &mut OnCallTransferRequestParam) {
+        say(&format!(
+            "Call {} is being transferred to {}",
+            call.id(),
+            prm.dst_uri
+        ));
+        prm.new_call = Some(Box::new(self.clone()));
+    }
+
+    fn on_call_transfer_status(&mut self, call: &Call, prm: &mut OnCallTransferStatusParam) {
+        say(&format!(
+            "Call {}: transfer status={} ({}){}",
+            call.id(),
+            prm.status_code,
+            prm.reason,
+            if prm.final_notify { " [final]" } else { "" }
+        ));
+    }
+
+    fn on_call_replaced(&mut self, call: &Call, prm: &OnCallReplacedParam) {
+        say(&format!(
+            "Call {} is being replaced by call {}",
+            call.id(),
+            prm.new_call.id()
+        ));
+    }
+
+    fn on_call_redirected(&mut self, call: &Call, prm: &OnCallRedirectedParam) -> RedirectOp {
+        let op = match self.call.accept_redirect {
+            0 => RedirectOp::Reject,
+            1 => RedirectOp::Accept,
+            2 => RedirectOp::AcceptReplace,
+            3 => RedirectOp::Pending,
+            _ => RedirectOp::Stop,
+        };
+        if op == RedirectOp::Pending {
+            say(&format!(
+                "Call {} is being redirected to {}. Press 'Ra' to accept+replace To header, \
+                 'RA' to accept, 'Rr' to reject, or 'Rs' to stop",
+                call.id(),
+                prm.target_uri
+            ));
+        } else {
+            say(&format!(
+                "Call {} is being redirected to {}",
+                call.id(),
+                prm.target_uri
+            ));
+        }
+        op
     }
 }
