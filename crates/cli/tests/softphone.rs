@@ -394,3 +394,51 @@ fn x_transfers_the_call_to_a_third_phone() {
         assert_eq!(code, Some(0), "{name}:\n{out}");
     }
 }
+
+/// The account options of `user` registering at `kamailio`.
+fn registered(kamailio: &interop::Kamailio, user: &str) -> Vec<String> {
+    let addr = kamailio.addr();
+    args(&[
+        "--id",
+        &format!("sip:{user}@127.0.0.1"),
+        "--registrar",
+        &format!("sip:{addr}"),
+        "--realm",
+        "*",
+        "--username",
+        user,
+        "--password",
+        &format!("{user}pw"),
+    ])
+}
+
+#[test]
+fn registered_phones_call_each_other_through_kamailio() {
+    if !interop::require("kamailio", interop::Kamailio::is_installed()) {
+        return;
+    }
+    let kamailio = interop::Kamailio::start().expect("kamailio starts");
+    let mut alice = Phone::start("alice", &{
+        let mut a = registered(&kamailio, "alice");
+        a.extend(["--auto-answer".to_owned(), "200".to_owned()]);
+        a
+    });
+    alice.wait_for("registration success");
+    let mut bob = Phone::start("bob", &registered(&kamailio, "bob"));
+    bob.wait_for("registration success");
+    bob.send(&format!("m sip:alice@{}\n", kamailio.addr()));
+    alice.wait_for("Incoming call for account");
+    bob.wait_for("state changed to CONFIRMED");
+    alice.wait_for("state changed to CONFIRMED");
+    bob.send("h\n");
+    alice.wait_for("is DISCONNECTED");
+    alice.send("ru\n");
+    alice.wait_for("unregistration success");
+    alice.send("q\n");
+    bob.send("q\n");
+    for p in [alice, bob] {
+        let name = p.name;
+        let (code, out) = p.finish();
+        assert_eq!(code, Some(0), "{name}:\n{out}");
+    }
+}
