@@ -442,3 +442,37 @@ fn registered_phones_call_each_other_through_kamailio() {
         assert_eq!(code, Some(0), "{name}:\n{out}");
     }
 }
+
+#[test]
+fn auto_conf_joins_two_incoming_calls() {
+    let dir = temp_dir("conf");
+    let rec = dir.join("bob.wav");
+    let mut carol = Phone::start("carol", &args(&["--auto-answer", "200", "--auto-conf"]));
+    let carol_addr = address(&carol);
+    let mut alice = Phone::start(
+        "alice",
+        &args(&["--play-tone", "600,0,1000,0", "--auto-play"]),
+    );
+    let rec_arg = rec.to_string_lossy().into_owned();
+    let mut bob = Phone::start("bob", &args(&["--rec-file", &rec_arg, "--auto-rec"]));
+    alice.send(&format!("m sip:{carol_addr}\n"));
+    alice.wait_for("state changed to CONFIRMED");
+    bob.send(&format!("m sip:{carol_addr}\n"));
+    bob.wait_for("state changed to CONFIRMED");
+    carol.wait_for("Call 1 media 0 [type=audio], status is Active");
+    // Alice's tone reaches bob through carol's bridge.
+    bob.send("sleep 2000\nh\n");
+    bob.wait_for("is DISCONNECTED");
+    for p in [&mut alice, &mut bob, &mut carol] {
+        p.send("q\n");
+    }
+    for p in [alice, bob, carol] {
+        let name = p.name;
+        let (code, out) = p.finish();
+        assert_eq!(code, Some(0), "{name}:\n{out}");
+    }
+    let wav = Wav::read(&rec).expect("the recording");
+    let tone = wav.tone(600.0, Duration::from_millis(500));
+    assert!(tone.is_clear(0.5), "alice's tone at bob: {tone:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
