@@ -14,7 +14,7 @@
 mod commands;
 mod events;
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, IsTerminal, Read};
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -53,8 +53,9 @@ pub fn run(options: &Options) -> ExitCode {
     };
     phone.call_at_start();
     let reader = PumpReader::stdin(phone.pump.clone());
+    // The menu for a person at a terminal; scripts and pipes go without.
     let console = ConsoleOptions {
-        show_menu: false,
+        show_menu: io::stdin().is_terminal(),
         ..ConsoleOptions::default()
     };
     let end = run_console_with(reader, io::stdout(), &mut phone, &console);
