@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use support::ear_port;
 use support::party::{Party, Seen as PartySeen};
-use support::random_rtp_port;
+use support::{random_rtp_port, started_endpoint};
 
 use ferrosip::call::{Call, CallHandler, CallMediaStatus, InvState, MediaDir, OnCallStateParam};
 use ferrosip::config::{
@@ -239,23 +239,7 @@ impl Bed {
             .tone(BARESIP_TONE, 60.0)
             .start()
             .expect("baresip starts and registers");
-        let ep = Endpoint::new();
-        ep.lib_create().unwrap();
-        let mut cfg = EpConfig::default();
-        cfg.ua_config.thread_cnt = 0;
-        cfg.ua_config.max_calls = 8;
-        cfg.log_config.console_level = 0;
-        cfg.log_config.level = 0;
-        ep.lib_init(&cfg).unwrap();
-        let tc = TransportConfig {
-            bound_address: "127.0.0.1".into(),
-            ..TransportConfig::default()
-        };
-        let transports: Vec<i32> = names
-            .iter()
-            .map(|_| ep.transport_create(TransportType::Udp, &tc).unwrap())
-            .collect();
-        ep.lib_start().unwrap();
+        let (ep, transports) = started_endpoint(names.len());
         let members = transports
             .iter()
             .zip(names)

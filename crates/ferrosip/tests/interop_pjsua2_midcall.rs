@@ -22,14 +22,14 @@ mod support;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use support::party::{Party, Seen};
-use support::random_rtp_port;
+use support::{random_rtp_port, started_endpoint};
 
 use ferrosip::call::{Call, CallMediaStatus, InvState, MediaDir, PJSUA_UNKNOWN_DTMF_DURATION};
 use ferrosip::config::{
-    AccountConfig, CallOpParam, CallSendDtmfParam, CallSetting, DtmfMethod, EpConfig,
-    SendInstantMessageParam, SendTypingIndicationParam, TransportConfig,
+    AccountConfig, CallOpParam, CallSendDtmfParam, CallSetting, DtmfMethod,
+    SendInstantMessageParam, SendTypingIndicationParam,
 };
-use ferrosip::{Account, Endpoint, TransportType};
+use ferrosip::{Account, Endpoint};
 use interop::audio::{ToneMeasure, Wav, tone_measure};
 use interop::{CallId, EVENT_TIMEOUT, Event, Pjsua2Options, Pjsua2Peer};
 
@@ -73,23 +73,7 @@ struct Lib {
 impl Lib {
     fn start(names: &[&str]) -> Self {
         let turn = serial();
-        let ep = Endpoint::new();
-        ep.lib_create().unwrap();
-        let mut cfg = EpConfig::default();
-        cfg.ua_config.thread_cnt = 0;
-        cfg.ua_config.max_calls = 8;
-        cfg.log_config.console_level = 0;
-        cfg.log_config.level = 0;
-        ep.lib_init(&cfg).unwrap();
-        let tc = TransportConfig {
-            bound_address: "127.0.0.1".into(),
-            ..TransportConfig::default()
-        };
-        let transports: Vec<i32> = names
-            .iter()
-            .map(|_| ep.transport_create(TransportType::Udp, &tc).unwrap())
-            .collect();
-        ep.lib_start().unwrap();
+        let (ep, transports) = started_endpoint(names.len());
         let members = transports
             .iter()
             .zip(names)

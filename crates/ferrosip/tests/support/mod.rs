@@ -125,3 +125,28 @@ pub(crate) fn random_rtp_port() -> u32 {
 
 /// A ferrosip party for tests against real peers.
 pub(crate) mod party;
+
+/// A started endpoint for the tests with real peers: the application's own
+/// loop (`threadCnt` 0), up to 8 calls, no logging, and `count` UDP
+/// transports on 127.0.0.1 (their ids returned in order).
+pub(crate) fn started_endpoint(count: usize) -> (Endpoint, Vec<i32>) {
+    use ferrosip::TransportType;
+    use ferrosip::config::{EpConfig, TransportConfig};
+    let ep = Endpoint::new();
+    ep.lib_create().unwrap();
+    let mut cfg = EpConfig::default();
+    cfg.ua_config.thread_cnt = 0;
+    cfg.ua_config.max_calls = 8;
+    cfg.log_config.console_level = 0;
+    cfg.log_config.level = 0;
+    ep.lib_init(&cfg).unwrap();
+    let tc = TransportConfig {
+        bound_address: "127.0.0.1".into(),
+        ..TransportConfig::default()
+    };
+    let transports = (0..count)
+        .map(|_| ep.transport_create(TransportType::Udp, &tc).unwrap())
+        .collect();
+    ep.lib_start().unwrap();
+    (ep, transports)
+}
