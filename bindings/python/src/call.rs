@@ -22,10 +22,11 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use ferrosip::call::{
     CallHandler, CallInfo, CallMediaInfo, InvState, OnCallMediaStateParam, OnCallRedirectedParam,
-    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallStateParam,
-    OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
-    OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam, OnStreamCreatedParam,
-    OnStreamDestroyedParam, OnTypingIndicationParam, RedirectOp, SipEvent, StreamInfo, TimeVal,
+    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallSdpCreatedParam,
+    OnCallStateParam, OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam,
+    OnDtmfDigitParam, OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam,
+    OnStreamCreatedParam, OnStreamDestroyedParam, OnTypingIndicationParam, RedirectOp, SipEvent,
+    StreamInfo, TimeVal,
 };
 use ferrosip::config::{
     CallOpParam, CallSendDtmfParam, CallSendRequestParam, CallSetting, SendInstantMessageParam,
@@ -463,6 +464,30 @@ impl CallHandler for Callbacks {
         self.invoke(call, "onCallRxOffer", move |py| {
             data(py, "OnCallRxOfferParam", &value)
         });
+    }
+
+    fn reviews_sdp(&self) -> bool {
+        // Only a class with its own onCallSdpCreated holds its SDP for it.
+        self.object.as_ref().is_some_and(|object| {
+            Python::try_attach(|py| overrides(object.bind(py).as_any(), "onCallSdpCreated"))
+                .unwrap_or(false)
+        })
+    }
+
+    fn on_call_sdp_created(&mut self, call: &ferrosip::Call, prm: &mut OnCallSdpCreatedParam) {
+        let value = json!({
+            "sdp": { "wholeSdp": prm.sdp.whole_sdp },
+            "remSdp": { "wholeSdp": prm.rem_sdp.whole_sdp },
+        });
+        let sdp = self.invoke_with(
+            call,
+            "onCallSdpCreated",
+            move |py| data(py, "OnCallSdpCreatedParam", &value),
+            |arg, _| arg.getattr("sdp")?.getattr("wholeSdp")?.extract::<String>(),
+        );
+        if let Some(sdp) = sdp {
+            prm.sdp.whole_sdp = sdp;
+        }
     }
 
     fn on_call_transfer_request(

@@ -259,21 +259,17 @@ def test_a_cancelled_call_as_pjsua2():
     assert o_sides["bob"][-1][:3] == ["state", "DISCONNECTED", 487]
 
 
-EARLY_UPDATE = Path(__file__).parent / "data" / "call_early_update.py"
+def on_both(script):
+    """Runs a PJSUA2 program in tests/data on the real PJSUA2 and on
+    ferrosip (`script MODULE RTP_PORT`): the JSON object each printed last,
+    by module name."""
+    import importlib.util
 
-
-def test_update_during_early_media_as_pjsua2():
-    """RFC 3311 UPDATE in an early dialog, each way, and reinvite() refused
-    before CONFIRMED: the same callbacks in the same order on each side,
-    and the same results, as the real PJSUA2."""
+    require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
     reports = {}
     for module in ("pjsua2", "ferrosip"):
-        if module == "pjsua2":
-            import importlib.util
-
-            require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
         out = subprocess.run(
-            [sys.executable, str(EARLY_UPDATE), module, str(free_rtp_base())],
+            [sys.executable, str(script), module, str(free_rtp_base())],
             capture_output=True,
             text=True,
             timeout=120,
@@ -281,6 +277,17 @@ def test_update_during_early_media_as_pjsua2():
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
         assert lines, out.stdout[-2000:] + out.stderr[-3000:]
         reports[module] = json.loads(lines[-1])
+    return reports
+
+
+EARLY_UPDATE = Path(__file__).parent / "data" / "call_early_update.py"
+
+
+def test_update_during_early_media_as_pjsua2():
+    """RFC 3311 UPDATE in an early dialog, each way, and reinvite() refused
+    before CONFIRMED: the same callbacks in the same order on each side,
+    and the same results, as the real PJSUA2."""
+    reports = on_both(EARLY_UPDATE)
     theirs, ours = reports["pjsua2"], reports["ferrosip"]
     assert ours["results"] == theirs["results"]
     assert theirs["results"]["alice update"] == "ok"
@@ -296,6 +303,43 @@ def test_update_during_early_media_as_pjsua2():
     assert side(ours, "alice").count(["tsx", "UPDATE", 1, 4, 200]) == 1
 
 
+SDP_CREATED = Path(__file__).parent / "data" / "call_sdp_created.py"
+
+
+def test_on_call_sdp_created_as_pjsua2():
+    """onCallSdpCreated for every offer and answer of each side (the
+    INVITE's, the answer in onIncomingCall, re-INVITE and UPDATE each way),
+    with the offer it answers in remSdp, and what the application wrote in
+    wholeSdp is what the peer receives: as the real PJSUA2.
+
+    Two differences, on purpose: PJSUA2 shows a hold offer (and the answers
+    of a side that holds) before it marks the lines sendonly, ferrosip the
+    SDP as it is sent; and PJSUA2 reports the answer made inside
+    onIncomingCall before the callee's INCOMING state, ferrosip after it."""
+    reports = on_both(SDP_CREATED)
+
+    def what(report):
+        events = []
+        for e in report["events"]:
+            if e[1] == "sdp created":
+                events.append(e[:3] + e[4:])
+            elif e[1] != "state" or e[2] != "INCOMING":
+                events.append(e)
+        return events
+
+    theirs, ours = what(reports["pjsua2"]), what(reports["ferrosip"])
+    assert ours == theirs
+    created = [e for e in ours if e[1] == "sdp created"]
+    assert len(created) == 8, created
+    # Each side's marks reached the other.
+    received = [e[4] for e in ours if e[1] == "received"]
+    assert received == [["x-bob-1"], ["x-alice-2"], ["x-bob-2"], ["x-bob-3"],
+                        ["x-alice-3"], ["x-bob-4"], ["x-alice-4"]]
+    # ferrosip's shows the directions sent: alice's hold offer sendonly.
+    hold = [e for e in reports["ferrosip"]["events"] if e[1] == "sdp created"][2]
+    assert hold[0] == "alice" and hold[3] == ["sendonly"], hold
+
+
 QUIRKS = Path(__file__).parent / "data" / "call_peer_quirks.py"
 
 
@@ -303,21 +347,7 @@ def test_a_peer_with_a_host_name_in_c_and_a_challenged_bye_as_pjsua2():
     """A peer whose SDP names a host in c= (the name is resolved, the
     stream sends there) and which challenges the BYE (sent again once,
     CSeq + 1, with the account's valid credentials), as the real PJSUA2."""
-    reports = {}
-    for module in ("pjsua2", "ferrosip"):
-        if module == "pjsua2":
-            import importlib.util
-
-            require("pjsua2", importlib.util.find_spec("pjsua2") is not None)
-        out = subprocess.run(
-            [sys.executable, str(QUIRKS), module, str(free_rtp_base())],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-        assert lines, out.stdout[-2000:] + out.stderr[-3000:]
-        reports[module] = json.loads(lines[-1])
+    reports = on_both(QUIRKS)
     for report in reports.values():
         assert report["remote"] == f"127.0.0.1:{report.pop('rtpPort')}", report
         report.pop("remote")

@@ -620,3 +620,51 @@ fn answer_with_renumbered_payload_types_is_taken() {
     assert_eq!(a.telephone_event.map(|t| (t.tx, t.rx)), Some((105, 120)));
     assert_eq!(a.codec.local_fmtp.as_deref(), Some("useinbandfec=1"));
 }
+
+#[test]
+fn a_replaced_offer_is_what_the_answer_is_checked_against() {
+    let (mut a, mut b) = (neg(), neg());
+    let mut offer = a.create_offer().expect("offer");
+    // The application keeps PCMA only (and telephone-event).
+    offer.media[0].formats.retain(|f| f == "8" || f == "121");
+    a.replace_local(offer.clone()).expect("replaced");
+    assert_eq!(a.pending_local(), Some(&offer));
+    exchange(&mut a, &mut b, offer);
+    assert_eq!(active(&a, 0).codec.encoding, "PCMA");
+    assert_eq!(active(&b, 0).codec.encoding, "PCMA");
+}
+
+#[test]
+fn a_replaced_answer_is_what_becomes_active() {
+    let mut n = neg();
+    n.receive_offer(&offer("0 8", "")).expect("offer");
+    let mut answer = n.create_answer().expect("answer");
+    assert_eq!(answer.media[0].formats[0], "0");
+    // The application answers with PCMA instead (PJSUA answers with one
+    // codec).
+    answer.media[0].formats[0] = "8".into();
+    n.replace_local(answer).expect("replaced");
+    n.negotiate().expect("negotiated");
+    assert_eq!(active(&n, 0).codec.encoding, "PCMA");
+}
+
+#[test]
+fn a_replacement_must_keep_the_lines_and_the_state() {
+    let mut n = neg();
+    let offer = n.create_offer().expect("offer");
+    let mut fewer = offer.clone();
+    fewer.media.clear();
+    assert!(matches!(
+        n.replace_local(fewer),
+        Err(NegotiationError::MalformedOffer(_))
+    ));
+    let mut video = offer.clone();
+    video.media[0].media = "video".into();
+    assert!(n.replace_local(video).is_err());
+    assert_eq!(n.pending_local(), Some(&offer), "nothing changed");
+    n.cancel_offer().expect("cancelled");
+    assert!(matches!(
+        n.replace_local(offer),
+        Err(NegotiationError::InvalidState { .. })
+    ));
+}

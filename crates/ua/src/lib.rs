@@ -19,9 +19,9 @@ mod user_agent;
 
 pub use account::{AccountId, AccountSettings};
 pub use call::{
-    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, CallTsx, PrackUse, RedirectOp,
-    Reoffer, ReofferMethod, SessionTimerSettings, StateCause, TimerUse, TransferRequest, TsxCause,
-    TsxState, TxOptions,
+    CallError, CallId, CallRequest, CallRole, CallState, CallStatus, CallTsx, MakeCallOptions,
+    PrackUse, RedirectOp, Reoffer, ReofferMethod, SessionTimerSettings, StateCause, TimerUse,
+    TransferRequest, TsxCause, TsxState, TxOptions,
 };
 pub use user_agent::{
     AccountError, AccountStatus, DEFAULT_MAX_IN_FLIGHT, SUPPORTED_EXTENSIONS, UaEvent, UserAgent,

@@ -83,6 +83,18 @@ pub enum UaEvent {
         /// The transaction's change.
         tsx: Box<crate::call::CallTsx>,
     },
+    /// A call whose SDP the application reviews made an offer or answer
+    /// (PJSUA2's `onCallSdpCreated`): nothing is sent until
+    /// [`UserAgent::sdp_reviewed`] hands back the SDP to send (see
+    /// [`UserAgent::set_call_sdp_review`]).
+    CallSdpCreated {
+        /// The call.
+        call: CallId,
+        /// The SDP made.
+        sdp: Box<sdp::SessionDescription>,
+        /// The peer's offer it answers (none when `sdp` is an offer).
+        remote: Option<Box<sdp::SessionDescription>>,
+    },
     /// An offer/answer exchange of a call completed: the media to run now.
     CallMedia {
         /// The call.

@@ -27,6 +27,10 @@ struct Phone {
     events: Vec<(Duration, UaEvent)>,
     /// Every message it sent, as sent.
     out: Vec<sip::Message>,
+    /// Reviews its SDP at once, adding `a=x-<name>-<n>` (as an
+    /// application's `onCallSdpCreated` would).
+    reviewer: Option<&'static str>,
+    reviewed: usize,
 }
 
 impl Phone {
@@ -49,6 +53,8 @@ impl Phone {
                 start,
                 events: Vec::new(),
                 out: Vec::new(),
+                reviewer: None,
+                reviewed: 0,
             },
             account,
         )
@@ -56,8 +62,34 @@ impl Phone {
 
     fn drain(&mut self, now: Instant) {
         while let Some(e) = self.ua.poll_event(now) {
+            if let (Some(name), UaEvent::CallSdpCreated { call, sdp, .. }) = (self.reviewer, &e) {
+                self.reviewed += 1;
+                let mut sdp = sdp.as_ref().clone();
+                let mark = format!("x-{name}-{}", self.reviewed);
+                sdp.attributes.push(sdp::Attribute::flag(mark));
+                let call = *call;
+                self.events.push((now - self.start, e));
+                self.ua.sdp_reviewed(now, call, sdp).expect("reviewed");
+                continue;
+            }
             self.events.push((now - self.start, e));
         }
+    }
+
+    /// The SDP each review was asked for: (call, the SDP made, the offer
+    /// it answers).
+    fn sdp_created(&self) -> Vec<(CallId, String, Option<String>)> {
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                UaEvent::CallSdpCreated { call, sdp, remote } => Some((
+                    *call,
+                    sdp.to_string(),
+                    remote.as_ref().map(|r| r.to_string()),
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The call states seen, in order: (state, code).
@@ -2283,4 +2315,205 @@ fn a_100rel_mismatch_is_refused_with_420_or_421() {
         Some((CallState::Disconnected, 420))
     );
     assert!(s.bob().incoming().is_none());
+}
+
+/// The `a=x-…` marks a reviewer added, in an SDP's text.
+fn marks(sdp: &str) -> Vec<&str> {
+    sdp.lines().filter_map(|l| l.strip_prefix("a=x-")).collect()
+}
+
+/// The marks in the SDP bodies of the messages a phone sent that start
+/// with `prefix` (and whose CSeq method is `cseq`).
+fn sent_marks(p: &Phone, prefix: &str, cseq: &str) -> Vec<Vec<String>> {
+    p.sent_messages(prefix, cseq)
+        .iter()
+        .map(|m| {
+            marks(&String::from_utf8_lossy(m.body()))
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_reviewed_invite_waits_for_its_sdp_and_a_hangup_meanwhile_sends_nothing() {
+    let mut s = setup(90, clean());
+    let now = s.world.now();
+    let alice = s.alice;
+    let options = ua::MakeCallOptions {
+        review_sdp: true,
+        ..ua::MakeCallOptions::default()
+    };
+    let dst = "sip:bob@192.0.2.2:5060";
+    let call = s
+        .alice()
+        .ua
+        .make_call_with(now, alice, dst, caps("192.0.2.1", 4000), &options)
+        .unwrap();
+    s.run(500);
+    let created = s.alice().sdp_created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].0, call);
+    assert!(created[0].1.contains("m=audio 4000"), "{}", created[0].1);
+    assert_eq!(created[0].2, None, "an offer answers nothing");
+    assert!(s.alice().out.is_empty(), "nothing sent before the review");
+    assert!(s.alice().states().is_empty(), "not CALLING yet");
+    assert_eq!(
+        s.alice().ua.call_status(call).map(|c| c.state),
+        Some(CallState::Null)
+    );
+    // Hung up before the review: over, 487, still nothing sent; a review
+    // coming late finds nothing waiting.
+    let now = s.world.now();
+    s.alice().ua.hangup(now, call, 0).unwrap();
+    s.alice().drain(now);
+    assert_eq!(s.alice().states(), [(CallState::Disconnected, 487)]);
+    let offer = sdp::SessionDescription::parse_str(&created[0].1).unwrap();
+    assert!(s.alice().ua.sdp_reviewed(now, call, offer).is_err());
+    s.run(5_000);
+    assert!(s.alice().out.is_empty());
+    assert!(s.bob().incoming().is_none());
+}
+
+#[test]
+fn the_application_changes_every_sdp_before_it_is_sent() {
+    use ua::{Reoffer, ReofferMethod};
+    let mut s = setup(91, clean());
+    let now = s.world.now();
+    let alice = s.alice;
+    let options = ua::MakeCallOptions {
+        review_sdp: true,
+        ..ua::MakeCallOptions::default()
+    };
+    let call = s
+        .alice()
+        .ua
+        .make_call_with(
+            now,
+            alice,
+            "sip:bob@192.0.2.2:5060",
+            caps("192.0.2.1", 4000),
+            &options,
+        )
+        .unwrap();
+    s.run(100);
+    // Alice's review by hand: PCMA only, and a mark.
+    let (_, made, _) = s.alice().sdp_created().remove(0);
+    let mut offer = sdp::SessionDescription::parse_str(&made).unwrap();
+    offer.media[0].formats.retain(|f| f != "0");
+    offer.attributes.push(sdp::Attribute::flag("x-alice-0"));
+    let now = s.world.now();
+    s.alice().ua.sdp_reviewed(now, call, offer).unwrap();
+    s.alice().drain(now);
+    assert_eq!(s.alice().states(), [(CallState::Calling, 0)]);
+    assert!(s.run_until(5, |w| w.agent(1).incoming().is_some()));
+    let incoming = s.bob().incoming().unwrap();
+    // Bob reviews from now on, at once.
+    s.bob().ua.set_call_sdp_review(incoming, true).unwrap();
+    s.bob().reviewer = Some("bob");
+    s.alice().reviewer = Some("alice");
+    s.bob_answers(200);
+    assert!(
+        s.run_until(5, |w| w.agent(0).last_state() == Some(CallState::Confirmed)
+            && w.agent(1).last_state() == Some(CallState::Confirmed))
+    );
+    assert_eq!(sent_marks(s.alice(), "INVITE", "INVITE"), [["alice-0"]]);
+    assert_eq!(sent_marks(s.bob(), "SIP/2.0 200", "INVITE"), [["bob-1"]]);
+    // Bob's review saw the offer it answers; the changed offer decided
+    // the codec on both sides.
+    let bob_created = s.bob().sdp_created();
+    assert_eq!(bob_created.len(), 1);
+    assert_eq!(marks(bob_created[0].2.as_deref().unwrap()), ["alice-0"]);
+    for phone in [0, 1] {
+        let media = s.world.agent(phone).media();
+        let NegotiatedMedia::Active(m) = &media.last().unwrap().media[0] else {
+            panic!("audio disabled");
+        };
+        assert_eq!(m.codec.encoding, "PCMA");
+    }
+    // Mid-call, each way: alice holds by re-INVITE, bob re-offers by
+    // UPDATE; each offer and answer carries its side's next mark.
+    let now = s.world.now();
+    s.alice()
+        .ua
+        .reoffer(now, call, Reoffer::Hold, ReofferMethod::Invite)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 2
+        && w.agent(1).media().len() == 2));
+    assert_eq!(last_direction(s.alice()), (true, false), "held");
+    let now = s.world.now();
+    s.bob()
+        .ua
+        .reoffer(now, incoming, Reoffer::Refresh, ReofferMethod::Update)
+        .unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 3
+        && w.agent(1).media().len() == 3));
+    assert_eq!(
+        sent_marks(s.alice(), "INVITE", "INVITE"),
+        [vec!["alice-0"], vec!["alice-1"]]
+    );
+    assert_eq!(
+        sent_marks(s.bob(), "SIP/2.0 200", "INVITE"),
+        [vec!["bob-1"], vec!["bob-2"]]
+    );
+    assert_eq!(sent_marks(s.bob(), "UPDATE", "UPDATE"), [["bob-3"]]);
+    assert_eq!(
+        sent_marks(s.alice(), "SIP/2.0 200", "UPDATE"),
+        [["alice-2"]]
+    );
+    let kinds: Vec<bool> = s
+        .alice()
+        .sdp_created()
+        .iter()
+        .map(|(_, _, remote)| remote.is_some())
+        .collect();
+    assert_eq!(kinds, [false, false, true], "offer, offer, answer");
+    assert_eq!(last_direction(s.alice()), (true, false), "still held");
+    s.run(40_000);
+    assert_eq!(s.alice().last_state(), Some(CallState::Confirmed));
+    assert_eq!(s.bob().last_state(), Some(CallState::Confirmed));
+}
+
+#[test]
+fn a_peer_offer_waits_for_the_review_and_offers_meanwhile_are_pending() {
+    use ua::{Reoffer, ReofferMethod};
+    let (mut s, call, incoming) = connected(92, clean());
+    let now = s.world.now();
+    s.bob().ua.set_call_sdp_review(incoming, true).unwrap();
+    s.alice()
+        .ua
+        .reoffer(now, call, Reoffer::Hold, ReofferMethod::Invite)
+        .unwrap();
+    // Bob's answer waits (alice's re-INVITE is retransmitted meanwhile);
+    // bob's own re-offer is refused while it does.
+    s.run(2_000);
+    let created = s.bob().sdp_created();
+    assert_eq!(created.len(), 1);
+    assert!(created[0].2.as_deref().unwrap().contains("a=sendonly"));
+    assert!(created[0].1.contains("a=recvonly"), "{}", created[0].1);
+    assert!(s.bob().sent_messages("SIP/2.0 200", "INVITE").len() == 1);
+    assert!(s.alice().sent_messages("INVITE", "INVITE").len() >= 2);
+    let now = s.world.now();
+    assert!(
+        s.bob()
+            .ua
+            .reoffer(now, incoming, Reoffer::Refresh, ReofferMethod::Update)
+            .is_err()
+    );
+    // A review whose media lines differ is not used: the SDP made goes.
+    let mut wrong = sdp::SessionDescription::parse_str(&created[0].1).unwrap();
+    wrong.media.clear();
+    s.bob().ua.sdp_reviewed(now, incoming, wrong).unwrap();
+    assert!(s.run_until(5, |w| w.agent(0).media().len() == 2
+        && w.agent(1).media().len() == 2));
+    let answers = s.bob().sent_messages("SIP/2.0 200", "INVITE");
+    assert_eq!(answers.len(), 2);
+    assert_eq!(
+        String::from_utf8_lossy(answers[1].body()),
+        created[0].1,
+        "the answer made"
+    );
+    assert_eq!(last_direction(s.alice()), (true, false));
+    assert_eq!(last_direction(s.bob()), (false, true));
 }

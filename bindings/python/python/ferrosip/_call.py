@@ -27,6 +27,7 @@ __all__ = [
     "OnCallReplaceRequestParam",
     "OnCallReplacedParam",
     "OnCallRxOfferParam",
+    "OnCallSdpCreatedParam",
     "OnCallTransferRequestParam",
     "OnCallTransferStatusParam",
     "OnDtmfDigitParam",
@@ -631,6 +632,17 @@ class OnCallRxOfferParam(_Data):
 
 
 @_slotted
+class OnCallSdpCreatedParam(_Data):
+    """PJSUA2's ``OnCallSdpCreatedParam``: our SDP offer or answer was made
+    and waits to be sent. Change ``sdp.wholeSdp`` to send something else
+    (an SDP that does not parse, or with other media lines, is not used:
+    the one made goes). ``remSdp`` is the peer's offer it answers (empty
+    for an offer)."""
+
+    _fields = {"sdp": _config("SdpSession"), "remSdp": _config("SdpSession")}
+
+
+@_slotted
 class OnCallTransferRequestParam(_Data):
     """PJSUA2's ``OnCallTransferRequestParam``: the peer asks us to call
     ``dstUri`` (which may be changed). Set ``statusCode`` to a final error
@@ -700,6 +712,7 @@ _CLASSES = {
         OnTypingIndicationParam,
         OnInstantMessageStatusParam,
         OnCallRxOfferParam,
+        OnCallSdpCreatedParam,
         OnCallTransferRequestParam,
         OnCallTransferStatusParam,
         OnCallReplaceRequestParam,
@@ -781,6 +794,12 @@ class Call(_ferrosip.Call):
     def onCallRxOffer(self, prm):
         """Callback: the peer sent a new offer (a notification in ferrosip:
         already answered). The base class does nothing."""
+
+    def onCallSdpCreated(self, prm):
+        """Callback: our SDP offer or answer was made; change
+        ``prm.sdp.wholeSdp`` to send another. Nothing is sent until it
+        returns (a class that does not override it is not asked). The base
+        class does nothing."""
 
     def onCallTransferRequest(self, prm):
         """Callback: the peer asks us to call ``prm.dstUri``; the base class

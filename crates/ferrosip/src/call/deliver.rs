@@ -37,6 +37,9 @@ pub(crate) fn deliver(ep: &Endpoint, event: UaEvent) {
         UaEvent::CallTsx { call, tsx } => super::events::tsx_changed(ep, call, &tsx),
         UaEvent::CallMedia { call, session } => media_changed(ep, call, &session),
         UaEvent::CallMediaRepeated { call } => media_repeated(ep, call),
+        UaEvent::CallSdpCreated { call, sdp, remote } => {
+            super::events::sdp_created(ep, call, *sdp, remote.as_deref());
+        }
         UaEvent::CallRedirected { call, target, code } => {
             super::events::redirected(ep, call, target, code);
         }

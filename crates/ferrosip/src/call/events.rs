@@ -9,7 +9,7 @@ use ua::{AccountId, CallId, CallRequest, TransferRequest};
 
 use super::Call;
 use super::handler::{
-    OnCallRedirectedParam, OnCallReplaceRequestParam, OnCallReplacedParam,
+    OnCallRedirectedParam, OnCallReplaceRequestParam, OnCallReplacedParam, OnCallSdpCreatedParam,
     OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
     OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam, OnTypingIndicationParam,
     PJMEDIA_STREAM_DTMF_IS_END, PJMEDIA_STREAM_DTMF_IS_UPDATE, PJSIP_EVENT_TSX_STATE,
@@ -18,7 +18,7 @@ use super::handler::{
 use super::midcall::{DTMF_RELAY, IS_COMPOSING};
 use super::table::{SentRequest, SharedCallHandler};
 use crate::account::{Account, SipRxData};
-use crate::config::{CallOpParam, CallSetting, DtmfMethod};
+use crate::config::{CallOpParam, CallSetting, DtmfMethod, SdpSession};
 use crate::endpoint::{Endpoint, lock};
 
 fn handler_of(ep: &Endpoint, call: CallId) -> Option<SharedCallHandler> {
@@ -519,6 +519,49 @@ pub(crate) fn redirected(ep: &Endpoint, call: CallId, target: String, code: u16)
             tracing::debug!(target: "pjsua", "call {}: redirect not processed: {e}", call.index);
         }
     });
+}
+
+/// Our SDP was made for a call whose handler reviews it: the handler sees
+/// it (PJSUA2's `onCallSdpCreated`), and what it leaves in `prm.sdp` is
+/// handed back to the user agent, which sends it. An SDP that does not
+/// parse is not sent: the one made goes.
+pub(crate) fn sdp_created(
+    ep: &Endpoint,
+    call: CallId,
+    made: sdp::SessionDescription,
+    remote: Option<&sdp::SessionDescription>,
+) {
+    let text = made.to_string();
+    let mut prm = OnCallSdpCreatedParam {
+        sdp: SdpSession {
+            whole_sdp: text.clone(),
+        },
+        rem_sdp: SdpSession {
+            whole_sdp: remote.map(ToString::to_string).unwrap_or_default(),
+        },
+    };
+    if let Some(handler) = handler_of(ep, call) {
+        lock(&handler).on_call_sdp_created(&Call::handle(ep, call), &mut prm);
+    }
+    let sdp = if prm.sdp.whole_sdp == text {
+        made
+    } else {
+        match sdp::SessionDescription::parse_str(&prm.sdp.whole_sdp) {
+            Ok(changed) => changed,
+            Err(e) => {
+                tracing::warn!(
+                    target: "pjsua",
+                    "Call {}: the SDP from onCallSdpCreated does not parse ({e}): the SDP made is sent",
+                    call.index
+                );
+                made
+            }
+        }
+    };
+    let sent = with_ua(ep, |ua, now| ua.sdp_reviewed(now, call, sdp));
+    if let Some(Err(e)) = sent {
+        tracing::debug!(target: "pjsua", "Call {}: reviewed SDP not sent: {e}", call.index);
+    }
 }
 
 #[cfg(test)]

@@ -191,6 +191,18 @@ pub struct OnCallRxOfferParam {
     pub opt: CallSetting,
 }
 
+/// PJSUA2's `OnCallSdpCreatedParam`: our SDP offer or answer was made
+/// and waits to be sent ([`CallHandler::on_call_sdp_created`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OnCallSdpCreatedParam {
+    /// The SDP made; what it holds when the callback returns is sent (if
+    /// it parses and keeps the media lines, else the SDP made goes and the
+    /// log says why).
+    pub sdp: SdpSession,
+    /// The peer's offer this SDP answers (empty when `sdp` is an offer).
+    pub rem_sdp: SdpSession,
+}
+
 /// PJSUA2's `OnCallTransferRequestParam`: the peer asks us (REFER) to
 /// call `dst_uri`.
 ///
@@ -359,6 +371,24 @@ pub trait CallHandler: Send {
     /// [`OnCallRxOfferParam`]).
     fn on_call_rx_offer(&mut self, call: &Call, prm: &mut OnCallRxOfferParam) {
         let _ = (call, prm);
+    }
+
+    /// Our SDP offer or answer was made (PJSUA2's `onCallSdpCreated`):
+    /// change `prm.sdp` to send something else — the INVITE's offer, the
+    /// answer of [`Call::answer`], re-offers, the answer to the peer's
+    /// re-INVITE or UPDATE. Called only when [`CallHandler::reviews_sdp`]
+    /// says so; nothing is sent until it returns (the step waits for it,
+    /// as PJSUA2's does inside the call that makes the SDP).
+    fn on_call_sdp_created(&mut self, call: &Call, prm: &mut OnCallSdpCreatedParam) {
+        let _ = (call, prm);
+    }
+
+    /// Whether this call's SDP goes through
+    /// [`CallHandler::on_call_sdp_created`] before it is sent. False by
+    /// default: a call whose handler does not review its SDP does not wait
+    /// for a callback. Asked once, when the call is made or taken.
+    fn reviews_sdp(&self) -> bool {
+        false
     }
 
     /// A DTMF digit was received, by RFC 4733 (at its start) or SIP INFO

@@ -28,7 +28,9 @@
 //! `on_call_replace_request`/`on_call_replaced` on the other sides), and
 //! redirection with `on_call_redirected` and [`Call::process_redirect`].
 //! Offers from the peer are answered by the library itself;
-//! `on_call_rx_offer` only tells.
+//! `on_call_rx_offer` only tells. A handler whose `reviews_sdp` is true
+//! sees each SDP of ours before it is sent, and may change it, in
+//! `on_call_sdp_created`.
 //!
 //! ```no_run
 //! use ferrosip::call::{Call, CallHandler, OnCallMediaStateParam, OnCallStateParam};
@@ -83,13 +85,14 @@ pub(crate) use self::deliver::{HANGUP_WAIT, clear, deliver, hangup_all, unfinish
 pub(crate) use self::events::stream_event;
 pub use self::handler::{
     CallHandler, NoCallHandler, OnCallMediaStateParam, OnCallRedirectedParam,
-    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallStateParam,
-    OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
-    OnDtmfEventParam, OnIncomingCallParam, OnInstantMessageParam, OnInstantMessageStatusParam,
-    OnStreamCreatedParam, OnStreamDestroyedParam, OnTypingIndicationParam,
-    PJMEDIA_STREAM_DTMF_IS_END, PJMEDIA_STREAM_DTMF_IS_UPDATE, PJSIP_EVENT_RX_MSG,
-    PJSIP_EVENT_TIMER, PJSIP_EVENT_TRANSPORT_ERROR, PJSIP_EVENT_TSX_STATE, PJSIP_EVENT_TX_MSG,
-    PJSIP_EVENT_UNKNOWN, PJSIP_EVENT_USER, PJSUA_UNKNOWN_DTMF_DURATION, RedirectOp, SipEvent,
+    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallSdpCreatedParam,
+    OnCallStateParam, OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam,
+    OnDtmfDigitParam, OnDtmfEventParam, OnIncomingCallParam, OnInstantMessageParam,
+    OnInstantMessageStatusParam, OnStreamCreatedParam, OnStreamDestroyedParam,
+    OnTypingIndicationParam, PJMEDIA_STREAM_DTMF_IS_END, PJMEDIA_STREAM_DTMF_IS_UPDATE,
+    PJSIP_EVENT_RX_MSG, PJSIP_EVENT_TIMER, PJSIP_EVENT_TRANSPORT_ERROR, PJSIP_EVENT_TSX_STATE,
+    PJSIP_EVENT_TX_MSG, PJSIP_EVENT_UNKNOWN, PJSIP_EVENT_USER, PJSUA_UNKNOWN_DTMF_DURATION,
+    RedirectOp, SipEvent,
 };
 pub use self::info::{
     CallInfo, CallMediaInfo, CallMediaStatus, InvState, MediaDir, PJMEDIA_TP_PROTO_RTP_AVP,

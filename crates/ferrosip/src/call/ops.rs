@@ -101,6 +101,10 @@ impl Call {
             .map(|h| (h.h_name.clone(), h.h_value.clone()))
             .chain(extra_headers.iter().cloned())
             .collect();
+        let options = ua::MakeCallOptions {
+            headers,
+            review_sdp: handler.reviews_sdp(),
+        };
         let handler: SharedCallHandler = Arc::new(Mutex::new(handler));
         let media = Arc::new(Mutex::new(media));
         let calls = &ep.inner.calls;
@@ -112,7 +116,7 @@ impl Call {
                 return Err(too_many(title, max));
             }
             let id = ua
-                .make_call_with_headers(now, acc, dst_uri, caps, &headers)
+                .make_call_with(now, acc, dst_uri, caps, &options)
                 .map_err(|e| call_error(title, e))?;
             table
                 .slots
@@ -162,6 +166,7 @@ impl Call {
             }
         };
         let (id, account_id) = (offered.call, offered.account);
+        let reviews_sdp = handler.reviews_sdp();
         table.slots.insert(
             id,
             CallSlot::new(
@@ -173,6 +178,11 @@ impl Call {
             ),
         );
         drop(table);
+        if reviews_sdp {
+            ep.runtime(title)?
+                .with_engine(|ua, _| ua.set_call_sdp_review(id, true))
+                .map_err(|e| call_error(title, e))?;
+        }
         Ok(Self::handle(ep, id))
     }
 

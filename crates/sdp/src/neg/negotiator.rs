@@ -412,6 +412,48 @@ impl Negotiator {
             .or_else(|| (0..self.caps.media.len()).find(|&k| fits(k)))
     }
 
+    /// Puts `sdp` in place of the offer or answer we just made and have not
+    /// had answered or made active yet (PJSUA2's `onCallSdpCreated`: the
+    /// application changes the local SDP before it is sent). It must keep
+    /// the media lines (count and order) of the one it replaces; what it
+    /// says on each is what the answer is checked against or what
+    /// [`Negotiator::negotiate`] makes active.
+    ///
+    /// # Errors
+    ///
+    /// [`NegotiationError::InvalidState`] unless in `LocalOffer` or
+    /// `WaitNego`; [`NegotiationError::MalformedOffer`] when the media
+    /// lines differ in number or type (nothing is changed then).
+    pub fn replace_local(&mut self, sdp: SessionDescription) -> Result<(), NegotiationError> {
+        self.expect("replace_local", &[NegState::LocalOffer, NegState::WaitNego])?;
+        let Some(made) = self.pending_local.as_ref() else {
+            return Err(NegotiationError::MalformedOffer(
+                "no local description to replace".into(),
+            ));
+        };
+        let same_lines = made.media.len() == sdp.media.len()
+            && made
+                .media
+                .iter()
+                .zip(&sdp.media)
+                .all(|(a, b)| a.media.eq_ignore_ascii_case(&b.media));
+        if !same_lines {
+            return Err(NegotiationError::MalformedOffer(format!(
+                "the changed SDP has media lines {:?}, the one made has {:?}",
+                sdp.media
+                    .iter()
+                    .map(|m| m.media.as_str())
+                    .collect::<Vec<_>>(),
+                made.media
+                    .iter()
+                    .map(|m| m.media.as_str())
+                    .collect::<Vec<_>>()
+            )));
+        }
+        self.pending_local = Some(sdp);
+        Ok(())
+    }
+
     /// Makes our pending answer active.
     ///
     /// # Errors

@@ -14,7 +14,7 @@ use sip_core::transaction::Termination;
 
 use super::challenge::SentRequest;
 use super::options::TxOptions;
-use super::session::{Call, CallId, CallRole, CallState, CallStatus, Reoffer, ReofferMethod};
+use super::session::{Call, CallId, CallRole, CallState, CallStatus};
 use super::timer::SessionTimer;
 use super::tsx::StateCause;
 use crate::user_agent::{UaEvent, UserAgent};
@@ -128,6 +128,9 @@ impl UserAgent {
                 self.reject(now, call, status, reason, opts)
             }
             (CallRole::Caller, CallState::Null | CallState::Calling | CallState::Early) => {
+                if self.drop_held_invite(now, call) {
+                    return Ok(());
+                }
                 if let Some(c) = self.calls.get_mut(call) {
                     c.cancel_headers.clone_from(&opts.headers);
                 }
@@ -599,11 +602,12 @@ impl UserAgent {
                             ..t
                         });
                     }
-                    let busy = self.calls.get(call).is_some_and(|c| c.reoffer.is_some());
+                    let busy = self
+                        .calls
+                        .get(call)
+                        .is_some_and(|c| c.reoffer.is_some() || c.review.held.is_some());
                     if !busy {
-                        if let Err(e) =
-                            self.reoffer(now, call, Reoffer::Refresh, ReofferMethod::Invite)
-                        {
+                        if let Err(e) = self.refresh_session(now, call) {
                             tracing::debug!(error = %e, "session refresh not sent");
                         } else if let Some(c) = self.calls.get_mut(call) {
                             // Until answered, the peer's view holds: give up

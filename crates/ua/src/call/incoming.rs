@@ -13,6 +13,7 @@ use sip_core::rng::Rng;
 use sip_core::stack::ServerTxId;
 
 use super::prack::{PrackUse, wants_100rel};
+use super::review::{Held, Made};
 use super::session::{Call, CallId, CallRole, CallState, Retransmission};
 use super::timer::{self, SessionTimer, TimerUse};
 use crate::contact::{contact_for, transport_for};
@@ -78,7 +79,23 @@ impl UserAgent {
             c.negotiator.set_capabilities(caps);
         }
         if !status.is_success() && status.is_final() {
+            c.review.held = None;
             return self.reject(now, call, status, reason, opts);
+        }
+        if let Some(Held::Answer {
+            code: held_code,
+            reason: held_reason,
+            opts: held_opts,
+        }) = c.review.held.as_mut()
+        {
+            // An answer waits for the application's SDP: a 2xx meanwhile
+            // takes its place (sent with that SDP), a 1xx waits behind it.
+            if status.is_success() {
+                *held_code = code;
+                *held_reason = reason.map(str::to_owned);
+                *held_opts = opts.clone();
+            }
+            return Ok(());
         }
         let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
         let dialog = c
@@ -103,13 +120,35 @@ impl UserAgent {
         let with_sdp = status.is_success() || status == StatusCode::SESSION_PROGRESS;
         let mut negotiated = None;
         if with_sdp {
-            let body = if offered {
-                let answer = c.negotiator.create_answer()?;
-                negotiated = Some(c.negotiator.negotiate()?.clone());
-                Some(answer)
-            } else if c.negotiator.active().is_none() && status.is_success() {
-                // Late offer: the 2xx offers, the ACK answers.
-                Some(c.negotiator.create_offer()?)
+            // Late offer: the 2xx offers, the ACK answers.
+            let late_offer = !offered && c.negotiator.active().is_none() && status.is_success();
+            let body = if offered || late_offer {
+                let checkpoint = c.review.checkpoint(&c.negotiator);
+                let made = if offered {
+                    c.negotiator.create_answer()?
+                } else {
+                    c.negotiator.create_offer()?
+                };
+                let held = Held::Answer {
+                    code,
+                    reason: reason.map(str::to_owned),
+                    opts: opts.clone(),
+                };
+                match c
+                    .review
+                    .settle(call, &mut c.negotiator, made, checkpoint, held)
+                {
+                    Made::Send(sdp) => {
+                        if offered {
+                            negotiated = Some(c.negotiator.negotiate()?.clone());
+                        }
+                        Some(sdp)
+                    }
+                    Made::Held(event) => {
+                        self.push_event(event);
+                        return Ok(());
+                    }
+                }
             } else if status.is_success() && !c.use_100rel {
                 // The answer went in an unreliable 183: the 2xx repeats it
                 // (RFC 3261 §13.3.1.1), as PJSIP's does.
@@ -443,6 +482,7 @@ impl UserAgent {
             cause: None,
             invite_from: self.calls.rx_from,
             answer_headers: Vec::new(),
+            review: Default::default(),
             cancel_headers: Vec::new(),
             retry: None,
             connected_at: None,

@@ -10,6 +10,7 @@ use sip_core::stack::{ClientTxId, ServerTxId};
 
 use super::agent::{CallError, SDP, reason_of, sdp_of};
 use super::options::TxOptions;
+use super::review::{Held, Made};
 use super::session::{
     CallId, CallRole, CallState, PendingReoffer, Reoffer, ReofferMethod, Retransmission,
 };
@@ -45,6 +46,32 @@ impl UserAgent {
         method: ReofferMethod,
         opts: &TxOptions,
     ) -> Result<(), CallError> {
+        self.reoffer_reviewed(now, call, what, method, opts, true)
+    }
+
+    /// A session-timer refresh: a re-INVITE the application does not
+    /// review (PJSIP's timer makes it without PJSUA).
+    pub(crate) fn refresh_session(&mut self, now: Instant, call: CallId) -> Result<(), CallError> {
+        let opts = TxOptions::default();
+        self.reoffer_reviewed(
+            now,
+            call,
+            Reoffer::Refresh,
+            ReofferMethod::Invite,
+            &opts,
+            false,
+        )
+    }
+
+    fn reoffer_reviewed(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        what: Reoffer,
+        method: ReofferMethod,
+        opts: &TxOptions,
+        reviewable: bool,
+    ) -> Result<(), CallError> {
         let user_agent = self.user_agent_header();
         let c = self.calls.get_mut(call).ok_or(CallError::NotFound)?;
         let allowed = match method {
@@ -61,13 +88,37 @@ impl UserAgent {
                 .and_then(|s| s.early().last().map(|id| id.remote_tag().to_owned())),
             _ => None,
         };
-        if !allowed || c.reoffer.is_some() || (c.dialog.is_none() && early_tag.is_none()) {
+        if !allowed
+            || c.reoffer.is_some()
+            || c.review.held.is_some()
+            || (c.dialog.is_none() && early_tag.is_none())
+        {
             return Err(CallError::InvalidState("re-offer", c.state));
         }
-        let offer = match what {
+        let checkpoint = if reviewable {
+            c.review.checkpoint(&c.negotiator)
+        } else {
+            None
+        };
+        let made = match what {
             Reoffer::Refresh => c.negotiator.create_offer()?,
             Reoffer::Hold => c.negotiator.hold()?,
             Reoffer::Unhold => c.negotiator.unhold()?,
+        };
+        let held = Held::Reoffer {
+            what,
+            method,
+            opts: opts.clone(),
+        };
+        let offer = match c
+            .review
+            .settle(call, &mut c.negotiator, made, checkpoint, held)
+        {
+            Made::Send(offer) => offer,
+            Made::Held(event) => {
+                self.push_event(event);
+                return Ok(());
+            }
         };
         let sip_method = match method {
             ReofferMethod::Invite => Method::Invite,
@@ -280,8 +331,11 @@ impl UserAgent {
             }
             return;
         }
-        // Glare: our own offer is pending (RFC 3261 §14.2, RFC 3311 §5.2).
-        let glare = c.reoffer.is_some() || c.negotiator.pending_local().is_some();
+        // Glare: our own offer is pending (RFC 3261 §14.2, RFC 3311 §5.2),
+        // or an SDP of ours waits for the application's review.
+        let glare = c.reoffer.is_some()
+            || c.negotiator.pending_local().is_some()
+            || c.review.held.is_some();
         // A re-INVITE while the last one's 2xx awaits its ACK: 500 with
         // Retry-After (RFC 3261 §14.2).
         let busy = is_invite && c.retransmission.is_some();
@@ -302,14 +356,70 @@ impl UserAgent {
             }
             return;
         }
+        self.answer_peer_offer(now, call, tx, request);
+    }
+
+    /// Answers the peer's re-INVITE or UPDATE (its dialog checks passed):
+    /// the answer to its offer, or our offer in the 2xx of a re-INVITE
+    /// without one — held here when the application reviews our SDP
+    /// (`review.rs`), and run again with the reviewed SDP.
+    pub(crate) fn answer_peer_offer(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        tx: ServerTxId,
+        request: &Message,
+    ) {
+        let is_invite = request.method() == Some(Method::Invite);
+        let Some(c) = self.calls.get_mut(call) else {
+            return;
+        };
+        let early_tag = request
+            .from()
+            .and_then(|f| f.tag().map(str::to_owned))
+            .filter(|_| c.dialog.is_none() && !is_invite);
+        let dialog = match c.dialog.as_mut() {
+            Some(d) => d,
+            None => match (&early_tag, c.dialog_set.as_mut()) {
+                (Some(tag), Some(set)) => match set.dialog_mut(tag) {
+                    Some(d) => d,
+                    None => return,
+                },
+                _ => return,
+            },
+        };
+        let reply = |dialog: &sip_core::dialog::Dialog, code: StatusCode| {
+            dialog.response_to(request, code).build().ok()
+        };
+        let held = || Held::PeerOffer {
+            tx,
+            request: Box::new(request.clone()),
+        };
         let mut negotiated = None;
         let body = match sdp_of(request) {
             Some(Ok(offer)) => {
-                let answered = c
+                let checkpoint = c.review.checkpoint(&c.negotiator);
+                let made = c
                     .negotiator
                     .receive_offer(&offer)
-                    .and_then(|()| c.negotiator.create_answer())
-                    .and_then(|answer| c.negotiator.negotiate().map(|s| (answer, s.clone())));
+                    .and_then(|()| c.negotiator.create_answer());
+                let answered = match made {
+                    Ok(made) => {
+                        match c
+                            .review
+                            .settle(call, &mut c.negotiator, made, checkpoint, held())
+                        {
+                            Made::Send(answer) => {
+                                c.negotiator.negotiate().map(|s| (answer, s.clone()))
+                            }
+                            Made::Held(event) => {
+                                self.push_event(event);
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
                 match answered {
                     Ok((answer, session)) => {
                         negotiated = Some(session);
@@ -334,7 +444,24 @@ impl UserAgent {
             }
             // A re-INVITE without SDP asks us to offer; an UPDATE without
             // one only refreshes the target.
-            None if is_invite => c.negotiator.create_offer().ok(),
+            None if is_invite => {
+                let checkpoint = c.review.checkpoint(&c.negotiator);
+                match c.negotiator.create_offer() {
+                    Ok(made) => {
+                        match c
+                            .review
+                            .settle(call, &mut c.negotiator, made, checkpoint, held())
+                        {
+                            Made::Send(offer) => Some(offer),
+                            Made::Held(event) => {
+                                self.push_event(event);
+                                return;
+                            }
+                        }
+                    }
+                    Err(_) => None,
+                }
+            }
             None => None,
         };
         let mut builder = dialog.response_to(request, StatusCode::OK);

@@ -35,6 +35,8 @@
 //! - every transaction of a call reported (`UaEvent::CallTsx`) and what
 //!   caused each state change (`UaEvent::CallState.cause`), as PJSUA2's
 //!   `onCallTsxState` and `OnCallStateParam.e` have them (`tsx.rs`);
+//! - the application's review of each SDP before it is sent, as PJSUA2's
+//!   `onCallSdpCreated` (`UaEvent::CallSdpCreated`, `sdp_reviewed`);
 //! - `hangup` of an answered call: DISCONNECTED at once, as PJSUA2; the
 //!   BYE goes on (`pending_byes`).
 //!
@@ -49,6 +51,7 @@ mod options;
 mod outgoing;
 mod prack;
 mod requests;
+mod review;
 mod session;
 mod table;
 mod timer;
@@ -57,6 +60,7 @@ mod tsx;
 
 pub use self::agent::CallError;
 pub use self::options::TxOptions;
+pub use self::outgoing::MakeCallOptions;
 pub use self::prack::PrackUse;
 pub use self::requests::CallRequest;
 pub use self::session::{

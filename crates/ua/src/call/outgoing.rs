@@ -44,6 +44,17 @@ pub(crate) fn with_request_uri(request: &Message, uri: &Uri<'_>) -> Option<Messa
     Message::parse(&text).ok()
 }
 
+/// How [`UserAgent::make_call_with`] makes a call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MakeCallOptions {
+    /// Extra headers in the INVITE (PJSUA2's `CallOpParam.txOption`;
+    /// `Replaces` for the new call of an attended transfer).
+    pub headers: Vec<(String, String)>,
+    /// The application reviews the call's SDP before it is sent, the
+    /// INVITE's offer first ([`UaEvent::CallSdpCreated`]).
+    pub review_sdp: bool,
+}
+
 impl UserAgent {
     /// Starts a call from `account` to `dst_uri` (PJSUA2's `makeCall`):
     /// sends an INVITE with an SDP offer from `caps`. Progress comes as
@@ -70,6 +81,26 @@ impl UserAgent {
         caps: Capabilities,
         headers: &[(String, String)],
     ) -> Result<CallId, CallError> {
+        let options = MakeCallOptions {
+            headers: headers.to_vec(),
+            review_sdp: false,
+        };
+        self.make_call_with(now, account, dst_uri, caps, &options)
+    }
+
+    /// [`UserAgent::make_call`] with [`MakeCallOptions`]. When the SDP is
+    /// reviewed, the call is filed in state `Null` and its INVITE waits
+    /// for [`UserAgent::sdp_reviewed`] ([`UaEvent::CallSdpCreated`] comes
+    /// first, `Calling` when it is sent).
+    pub fn make_call_with(
+        &mut self,
+        now: Instant,
+        account: AccountId,
+        dst_uri: &str,
+        caps: Capabilities,
+        options: &MakeCallOptions,
+    ) -> Result<CallId, CallError> {
+        let headers = &options.headers;
         let settings = self
             .account_settings(account)
             .ok_or(CallError::NoAccount)?
@@ -148,18 +179,19 @@ impl UserAgent {
             .map_err(|e| CallError::Build(e.to_string()))?;
         let set = DialogSet::new(&invite, false).map_err(|e| CallError::Build(e.to_string()))?;
         let set_id = set.id().clone();
-        let tx = self
-            .stack_mut()
-            .send_request_located(now, invite.clone())
-            .map_err(|e| CallError::Build(e.to_string()))?;
+        let review = super::review::SdpReview {
+            enabled: options.review_sdp,
+            held: options.review_sdp.then_some(super::review::Held::Invite),
+            reviewed: None,
+        };
         let call = Call {
             account,
             role: CallRole::Caller,
-            state: CallState::Calling,
+            state: CallState::Null,
             last_code: 0,
             last_reason: String::new(),
             negotiator,
-            invite,
+            invite: invite.clone(),
             local_uri,
             local_contact: contact,
             remote_uri: dst_uri.trim().to_owned(),
@@ -179,7 +211,7 @@ impl UserAgent {
             rseq: 0,
             reliable: None,
             acked_rseq: None,
-            invite_tx: Some(tx),
+            invite_tx: None,
             dialog_set: Some(set),
             cancel_pending: false,
             cancelled: false,
@@ -193,25 +225,56 @@ impl UserAgent {
             cause: None,
             invite_from: None,
             answer_headers: Vec::new(),
+            review,
             cancel_headers: Vec::new(),
             retry: None,
             connected_at: None,
             disconnected_at: None,
         };
         let id = self.calls.insert(call);
-        self.calls.by_client.insert(tx, id);
         self.calls.by_set.insert(set_id, id);
-        let sent = self.calls.get(id).map(|c| c.invite.clone());
-        let report = self.uac_started(id, tx, "INVITE", sent.as_ref());
+        if options.review_sdp {
+            self.push_event(UaEvent::CallSdpCreated {
+                call: id,
+                sdp: Box::new(offer),
+                remote: None,
+            });
+            return Ok(id);
+        }
+        if let Err(e) = self.send_invite(now, id, invite) {
+            self.calls.remove(id);
+            return Err(e);
+        }
+        Ok(id)
+    }
+
+    /// Sends a new call's INVITE: `Calling`.
+    pub(crate) fn send_invite(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        invite: Message,
+    ) -> Result<(), CallError> {
+        let tx = self
+            .stack_mut()
+            .send_request_located(now, invite.clone())
+            .map_err(|e| CallError::Build(e.to_string()))?;
+        let Some(c) = self.calls.get_mut(call) else {
+            return Err(CallError::NotFound);
+        };
+        c.invite_tx = Some(tx);
+        c.state = CallState::Calling;
+        self.calls.by_client.insert(tx, call);
+        let report = self.uac_started(call, tx, "INVITE", Some(&invite));
         self.push_event(UaEvent::CallState {
-            call: id,
+            call,
             state: CallState::Calling,
             code: 0,
             reason: String::new(),
             cause: StateCause::Tsx(Box::new(report.clone())),
         });
-        self.push_tsx(id, report);
-        Ok(id)
+        self.push_tsx(call, report);
+        Ok(())
     }
 
     pub(crate) fn cancel_invite(&mut self, now: Instant, call: CallId) {

@@ -244,6 +244,8 @@ pub(crate) struct Call {
     /// Caller: the extra headers of the CANCEL (`hangup_with`), kept while
     /// it waits for a provisional response.
     pub(crate) cancel_headers: Vec<(String, String)>,
+    /// The application's review of our SDP (`review.rs`).
+    pub(crate) review: super::review::SdpReview,
     /// Callee: where the INVITE came from.
     pub(crate) invite_from: Option<std::net::SocketAddr>,
     /// What causes the state changes being made (`tsx.rs`).
