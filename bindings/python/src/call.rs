@@ -14,19 +14,20 @@
 //! - dropping the object never hangs up (PJSUA2's `~Call` does).
 //!
 //! The data the call reports (`CallInfo`, `StreamInfo`, `StreamStat`, the
-//! callbacks' parameters) are plain Python objects built from JSON by
+//! callbacks' parameters) are plain Python objects: `CallInfo` and the
+//! state callbacks' parameters built field by field (`call_data.rs`, their
+//! `SipEvent` converted when read), the others from JSON by
 //! `ferrosip._call._from_json`.
 
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use ferrosip::call::{
-    CallHandler, CallInfo, CallMediaInfo, InvState, OnCallMediaStateParam, OnCallRedirectedParam,
-    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallRxOfferParam, OnCallSdpCreatedParam,
-    OnCallStateParam, OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam,
-    OnDtmfDigitParam, OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam,
-    OnStreamCreatedParam, OnStreamDestroyedParam, OnTypingIndicationParam, RedirectOp, SipEvent,
-    StreamInfo, TimeVal,
+    CallHandler, InvState, OnCallMediaStateParam, OnCallRedirectedParam, OnCallReplaceRequestParam,
+    OnCallReplacedParam, OnCallRxOfferParam, OnCallSdpCreatedParam, OnCallStateParam,
+    OnCallTransferRequestParam, OnCallTransferStatusParam, OnCallTsxStateParam, OnDtmfDigitParam,
+    OnDtmfEventParam, OnInstantMessageParam, OnInstantMessageStatusParam, OnStreamCreatedParam,
+    OnStreamDestroyedParam, OnTypingIndicationParam, RedirectOp, SipEvent, StreamInfo, TimeVal,
 };
 use ferrosip::config::{
     CallOpParam, CallSendDtmfParam, CallSendRequestParam, CallSetting, SendInstantMessageParam,
@@ -37,6 +38,8 @@ use ferrosip::media::{AudioMedia, StreamStat};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyWeakrefReference};
 use serde_json::{Value, json};
+
+use crate::call_data;
 
 use crate::account::account_of;
 use crate::convert::config_from_py;
@@ -265,9 +268,11 @@ fn overrides(object: &Bound<'_, PyAny>, method: &str) -> bool {
 
 /// A data object of `ferrosip._call` built from `value`.
 fn data<'py>(py: Python<'py>, class: &str, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    py.import("ferrosip._call")?
-        .getattr("_from_json")?
-        .call1((class, value.to_string()))
+    static FROM_JSON: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    let from_json = FROM_JSON.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("ferrosip._call")?.getattr("_from_json")?.unbind())
+    })?;
+    from_json.bind(py).call1((class, value.to_string()))
 }
 
 /// A `SipTxData` as the JSON `_call` reads.
@@ -276,7 +281,7 @@ fn tdata_json(t: &ferrosip::call::SipTxData) -> Value {
 }
 
 /// A `SipEvent` (with its body) as the JSON `_call` reads.
-fn event_json(e: &SipEvent) -> Value {
+pub(crate) fn event_json(e: &SipEvent) -> Value {
     let ts = &e.body.tsx_state;
     json!({
         "type": e.type_,
@@ -347,18 +352,12 @@ fn object_of(py: Python<'_>, call: &ferrosip::Call) -> Option<Py<PyAny>> {
 
 impl CallHandler for Callbacks {
     fn on_call_state(&mut self, call: &ferrosip::Call, prm: &OnCallStateParam) {
-        let value = json!({
-            "e": event_json(&prm.e),
-            "state": i32::from(prm.state),
-            "code": prm.code,
-            "reason": prm.reason,
-        });
         let report = (prm.state, prm.code, prm.reason.clone());
         if let Some(object) = &self.object {
             lock(&object.get().state).reporting = Some(report);
         }
-        self.invoke(call, "onCallState", move |py| {
-            data(py, "OnCallStateParam", &value)
+        self.invoke(call, "onCallState", |py| {
+            call_data::on_call_state_param(py, prm)
         });
         if let Some(object) = &self.object {
             lock(&object.get().state).reporting = None;
@@ -376,11 +375,7 @@ impl CallHandler for Callbacks {
 
     fn on_call_tsx_state(&mut self, call: &ferrosip::Call, prm: &OnCallTsxStateParam) {
         self.invoke(call, "onCallTsxState", |py| {
-            data(
-                py,
-                "OnCallTsxStateParam",
-                &json!({ "e": event_json(&prm.e) }),
-            )
+            call_data::on_call_tsx_state_param(py, &prm.e)
         });
     }
 
@@ -621,43 +616,6 @@ fn time_json(t: TimeVal) -> Value {
     json!({ "sec": t.sec, "msec": t.msec })
 }
 
-fn media_json(m: &CallMediaInfo) -> Value {
-    json!({
-        "index": m.index,
-        "type": m.type_,
-        "dir": i32::from(m.dir),
-        "status": i32::from(m.status),
-        "audioConfSlot": m.audio_conf_slot,
-        "videoIncomingWindowId": m.video_incoming_window_id,
-        "videoCapDev": m.video_cap_dev,
-    })
-}
-
-fn info_json(i: &CallInfo) -> PyResult<Value> {
-    Ok(json!({
-        "id": i.id,
-        "role": i32::from(i.role),
-        "accId": i.acc_id,
-        "localUri": i.local_uri,
-        "localContact": i.local_contact,
-        "remoteUri": i.remote_uri,
-        "remoteContact": i.remote_contact,
-        "callIdString": i.call_id_string,
-        "setting": to_value(&i.setting)?,
-        "state": i32::from(i.state),
-        "stateText": i.state_text,
-        "lastStatusCode": i.last_status_code,
-        "lastReason": i.last_reason,
-        "media": i.media.iter().map(media_json).collect::<Vec<_>>(),
-        "provMedia": i.prov_media.iter().map(media_json).collect::<Vec<_>>(),
-        "connectDuration": time_json(i.connect_duration),
-        "totalDuration": time_json(i.total_duration),
-        "remOfferer": i.rem_offerer,
-        "remAudioCount": i.rem_audio_count,
-        "remVideoCount": i.rem_video_count,
-    }))
-}
-
 /// A Rust config as serde JSON, or `pj.Error`.
 fn to_value<T: serde::Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| {
@@ -861,7 +819,7 @@ impl PyCall {
             info.last_status_code = code;
             info.last_reason = reason;
         }
-        data(py, "CallInfo", &info_json(&info)?)
+        call_data::call_info(py, &info)
     }
 
     /// Whether the call is still going.

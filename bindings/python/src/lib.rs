@@ -6,6 +6,7 @@
 
 mod account;
 mod call;
+mod call_data;
 mod config;
 mod convert;
 mod endpoint;
@@ -27,6 +28,7 @@ fn _ferrosip(m: &Bound<'_, PyModule>) -> PyResult<()> {
     endpoint::register(m)?;
     account::register(m)?;
     call::register_classes(m)?;
+    call_data::register(m)?;
     log::register(m)?;
     media::register(m)?;
     Ok(())

@@ -11,6 +11,7 @@ types and defaults; the Rust side builds them from JSON (``_from_json``).
 import json
 
 from . import _ferrosip
+from ._ferrosip import Deferred as _Deferred
 from ._config import from_json as _config_from_json
 from ._vectors import object_vector
 
@@ -66,10 +67,13 @@ PJSIP_REDIRECT_STOP = 4
 class _Data:
     """Plain data with PJSUA2's fields: ``_fields`` maps each field's name to
     the factory of its default (``int``, ``str``, ``bool``, a data class, a
-    config class or a vector)."""
+    config class or a vector). The fields in ``_lazy`` may hold a
+    ``Deferred`` from the Rust side, converted when first read (see
+    ``_slotted``)."""
 
     __slots__ = ()
     _fields: dict = {}
+    _lazy: tuple = ()
 
     def __init__(self):
         for name, make in self._fields.items():
@@ -147,10 +151,37 @@ def _config_module():
     return module
 
 
+def _lazy_field(name, convert):
+    """The property of lazy field `name`: its slot ``_lazy_<name>`` holds
+    the value, or a ``Deferred`` (a Rust value) converted from its JSON by
+    `convert` when first read, as SWIG converts PJSUA2's fields on access."""
+    slot = "_lazy_" + name
+
+    def get(self):
+        value = getattr(self, slot)
+        if type(value) is _Deferred:
+            value = convert(json.loads(value.json()))
+            setattr(self, slot, value)
+        return value
+
+    def put(self, value):
+        setattr(self, slot, value)
+
+    return property(get, put)
+
+
 def _slotted(cls):
     """Gives a data class ``__slots__`` for its fields, as PJSUA2's SWIG
-    objects refuse unknown attributes (a typo raises instead of being lost)."""
-    return type(cls.__name__, cls.__bases__, {**{k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}, "__slots__": tuple(cls._fields)})
+    objects refuse unknown attributes (a typo raises instead of being lost);
+    a field in ``_lazy`` gets a property over the slot ``_lazy_<name>``."""
+    lazy = cls._lazy
+    namespace = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
+    namespace["__slots__"] = tuple(n for n in cls._fields if n not in lazy) + tuple(
+        "_lazy_" + n for n in lazy
+    )
+    for name in lazy:
+        namespace[name] = _lazy_field(name, _converter(cls._fields[name]))
+    return type(cls.__name__, cls.__bases__, namespace)
 
 
 @_slotted
@@ -216,6 +247,7 @@ class CallInfo(_Data):
         "remAudioCount": int,
         "remVideoCount": int,
     }
+    _lazy = ("setting",)
 
 
 @_slotted
@@ -499,6 +531,7 @@ class OnCallStateParam(_Data):
     status then (``getInfo()`` shows the state now, which may be later)."""
 
     _fields = {"e": SipEvent, "state": int, "code": int, "reason": str}
+    _lazy = ("e",)
 
 
 @_slotted
@@ -516,6 +549,7 @@ class OnCallTsxStateParam(_Data):
     re-INVITE, UPDATE, BYE, CANCEL, INFO, MESSAGE, REFER, ...)."""
 
     _fields = {"e": SipEvent}
+    _lazy = ("e",)
 
 
 @_slotted
