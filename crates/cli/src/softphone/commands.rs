@@ -9,7 +9,7 @@ use ferrosip::config::{
 use ferrosip::media::AudioMedia;
 
 use super::Softphone;
-use super::events::media_status_name;
+use super::events::{media_status_name, say};
 use crate::console::{Command, Console, Outcome, PromptContext, RedirectChoice, Target};
 
 impl Softphone {
@@ -159,6 +159,42 @@ impl Softphone {
         Ok(out)
     }
 
+    /// The sound device's levels, as `V` shows them: what the microphone
+    /// gives the bridge (port 0's rx adjustment) and what the speaker is
+    /// sent (its tx adjustment), 1.0 being the signal unchanged.
+    fn volume(&self) -> Result<String, Outcome> {
+        let info = self
+            .port(0)?
+            .port_info()
+            .map_err(|e| Outcome::Failed(e.to_string()))?;
+        Ok(format!(
+            "Mic level: {:.1}x, speaker level: {:.1}x",
+            info.rx_level_adj, info.tx_level_adj
+        ))
+    }
+
+    /// The codecs with their priorities, highest first, as `Cp` lists
+    /// them; with `only`, those whose id starts with it (as
+    /// `codec_set_priority` matches them, case-insensitive).
+    fn codec_list(&self, only: Option<&str>) -> Result<String, Outcome> {
+        let codecs = self
+            .ep
+            .codec_enum2()
+            .map_err(|e| Outcome::Failed(e.to_string()))?;
+        let mut out = String::from("List of audio codecs:");
+        for c in codecs {
+            let matches = only.is_none_or(|p| {
+                c.codec_id
+                    .get(..p.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
+            });
+            if matches {
+                let _ = write!(out, "\n  {:>3}  {}", c.priority, c.codec_id);
+            }
+        }
+        Ok(out)
+    }
+
     fn port(&self, id: u32) -> Result<AudioMedia, Outcome> {
         let id = i32::try_from(id).map_err(|_| Outcome::Failed(format!("No port {id}")))?;
         AudioMedia::from_port_id(&self.ep, id).map_err(|e| Outcome::Failed(e.to_string()))
@@ -198,11 +234,20 @@ impl Softphone {
             Command::MakeCalls { count, target } => {
                 let url = self.url_of(target)?;
                 let mut made = Vec::new();
-                for _ in 0..*count {
-                    made.push(self.make_call(&url).map_err(Outcome::Failed)?);
+                for n in 1..=*count {
+                    match self.make_call(&url) {
+                        Ok(id) => made.push(format!("Call {id} to {url} started")),
+                        Err(e) => {
+                            // The calls made so far go on: say which.
+                            if !made.is_empty() {
+                                say(&made.join("\n"));
+                            }
+                            return Err(Outcome::Failed(format!("call {n} of {count}: {e}")));
+                        }
+                    }
                     self.pump.tick();
                 }
-                Outcome::Done(format!("Calls {made:?} to {url} started"))
+                Outcome::Done(made.join("\n"))
             }
             Command::Answer { code, contact } => {
                 let call = self.current()?;
@@ -258,11 +303,17 @@ impl Softphone {
                 ok
             }
             Command::TransferReplaces { call } => {
+                let current = self.current()?;
                 let other = i32::try_from(*call)
                     .ok()
                     .and_then(|id| self.events.lock().calls.get(&id).cloned())
                     .ok_or_else(|| Outcome::Failed(format!("No call {call}")))?;
-                self.current()?
+                if other.id() == current.id() {
+                    return Err(Outcome::Failed(format!(
+                        "Call {call} is the current call: give another call"
+                    )));
+                }
+                current
                     .xfer_replaces(&other, &CallOpParam::default())
                     .map_err(failed)?;
                 ok
@@ -333,12 +384,12 @@ impl Softphone {
                 if let Some(s) = speaker {
                     snd.adjust_tx_level(*s).map_err(failed)?;
                 }
-                ok
+                Outcome::Done(self.volume()?)
             }
             Command::CodecPriority { codec, priority } => {
                 let id = if codec == "*" { "" } else { codec.as_str() };
                 self.ep.codec_set_priority(id, *priority).map_err(failed)?;
-                ok
+                Outcome::Done(self.codec_list(Some(id))?)
             }
             Command::DumpCallQuality => {
                 Outcome::Done(self.current()?.dump(true, "  ").map_err(failed)?)
@@ -397,7 +448,8 @@ impl Console for Softphone {
             }
             PromptContext::CallCount | PromptContext::OtherCalls => self.call_list(),
             PromptContext::ConfPorts => self.conf_list().unwrap_or_default(),
-            _ => String::new(),
+            PromptContext::Codecs => self.codec_list(None).unwrap_or_default(),
+            PromptContext::Volume => self.volume().unwrap_or_default(),
         }
     }
 

@@ -103,6 +103,77 @@ impl Phone {
         (status, self.transcript())
     }
 
+    /// Sends console lines followed by an `echo` of a marker of its own,
+    /// and returns what was printed up to the marker: the commands'
+    /// output (with whatever events came meanwhile). Commands run in
+    /// order, so the output is theirs whatever was printed before.
+    pub(crate) fn run(&mut self, lines: &str) -> String {
+        static MARKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = MARKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mark = format!("-- end of step {n} --");
+        self.send(&format!("{lines}\necho {mark}\n"));
+        let until = Instant::now() + STEP;
+        let mut out = Vec::new();
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(&mark) => return out.join("\n"),
+                Ok(line) => out.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "{}: {lines:?} did not finish; it printed:\n{}",
+            self.name,
+            self.transcript()
+        );
+    }
+
+    /// Waits until at least `n` of the lines printed so far (all of
+    /// them, whatever [`wait_for`](Self::wait_for) took) contain `what`.
+    pub(crate) fn wait_count(&self, what: &str, n: usize) {
+        let until = Instant::now() + STEP;
+        loop {
+            let seen = self
+                .seen
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|l| l.contains(what))
+                .count();
+            if seen >= n {
+                return;
+            }
+            if Instant::now() > until {
+                panic!(
+                    "{}: {seen} lines with {what:?}, not {n}; it printed:\n{}",
+                    self.name,
+                    self.transcript()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits for the process to exit by itself, stdin still open (`q`);
+    /// kills it after a while. Returns the exit code and everything
+    /// printed.
+    pub(crate) fn exit_by_itself(mut self) -> (Option<i32>, String) {
+        let until = Instant::now() + STEP;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status.code();
+            }
+            if Instant::now() > until {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        (status, self.transcript())
+    }
+
     pub(crate) fn transcript(&self) -> String {
         self.seen.lock().unwrap().join("\n")
     }
