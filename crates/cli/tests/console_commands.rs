@@ -4,8 +4,9 @@
 //! `d` and `dq`, `v` (re-INVITE) and `U` (UPDATE) reaching the other
 //! phone, `V` (volume), `Cp` (codec priority, seen in the codec the next
 //! call uses), `dc` and `f` (the saved file is a config `--config-file`
-//! loads back), `X` (attended transfer), `rr`/`ru` without a registrar,
-//! the call commands without a call, `sleep` and `q`. Each test runs
+//! loads back), `X` (attended transfer), `rr`/`ru` at a registrar
+//! (kamailio, skipped where it is not installed) and without one, the
+//! call commands without a call, `sleep` and `q`. Each test runs
 //! `ferrosip` processes on loopback and checks what they print.
 
 mod support;
@@ -382,7 +383,7 @@ fn x_transfers_the_current_call_to_another_calls_party_with_replaces() {
         &format!("Call 0 is being transferred to sip:{carol_addr}"),
         1,
     );
-    bob.wait_count("Call 1 state changed to CONFIRMED", 1);
+    bob.wait_count("state changed to CONFIRMED", 1);
     carol.wait_count("Call 0 is being replaced by call 1", 1);
     carol.wait_count("Call 0 is DISCONNECTED", 1);
     alice.wait_count("Call 1 is DISCONNECTED", 1);
@@ -410,4 +411,58 @@ fn x_leaves_bob_and_carol_talking_and_alice_with_no_call() {
         "{out}"
     );
     quit_all(vec![alice, bob, carol]);
+}
+
+/// The account options of `user` registering at `kamailio`.
+fn registered(kamailio: &interop::Kamailio, user: &str, extra: &[&str]) -> Vec<String> {
+    let addr = kamailio.addr();
+    let mut a = args(&[
+        "--id",
+        &format!("sip:{user}@127.0.0.1"),
+        "--registrar",
+        &format!("sip:{addr}"),
+        "--realm",
+        "*",
+        "--username",
+        user,
+        "--password",
+        &format!("{user}pw"),
+    ]);
+    a.extend(extra.iter().map(|s| (*s).to_owned()));
+    a
+}
+
+#[test]
+fn ru_unregisters_so_calls_cannot_reach_the_phone_until_rr_registers_it_again() {
+    if !interop::require("kamailio", interop::Kamailio::is_installed()) {
+        return;
+    }
+    let kamailio = interop::Kamailio::start().expect("kamailio starts");
+    let alice_uri = format!("sip:alice@{}", kamailio.addr());
+    let registered_line = "registration success, status=200";
+    let mut alice = Phone::start(
+        "alice",
+        &registered(&kamailio, "alice", &["--auto-answer", "200"]),
+    );
+    alice.wait_count(registered_line, 1);
+    let mut bob = Phone::start("bob", &registered(&kamailio, "bob", &[]));
+    bob.wait_count(registered_line, 1);
+
+    alice.run("ru");
+    alice.wait_count("unregistration success", 1);
+    // Kamailio no longer knows where alice is.
+    bob.run(&format!("m {alice_uri}"));
+    bob.wait_count("Call 0 is DISCONNECTED", 1);
+    let out = bob.transcript();
+    assert!(!out.contains("Call 0 state changed to CONFIRMED"), "{out}");
+    assert!(!alice.transcript().contains("Incoming call"));
+
+    alice.run("rr");
+    alice.wait_count(registered_line, 2);
+    bob.run(&format!("m {alice_uri}"));
+    alice.wait_count("Incoming call for account", 1);
+    bob.wait_count("state changed to CONFIRMED", 1);
+    bob.run("h");
+    alice.wait_count("is DISCONNECTED", 1);
+    quit_all(vec![alice, bob]);
 }
