@@ -56,7 +56,8 @@ impl Softphone {
             .find(|c| c.info().is_ok_and(|i| bare(&i.remote_uri) == want))
     }
 
-    /// Moves the current call `step` calls on (1 next, -1 previous).
+    /// Makes the next call (or the previous one) current, wrapping round,
+    /// and says which it is.
     fn cycle(&self, forward: bool) -> Outcome {
         let mut s = self.events.lock();
         let ids: Vec<i32> = s.calls.keys().copied().collect();
@@ -73,7 +74,14 @@ impl Softphone {
             (pos + ids.len() - 1) % ids.len()
         };
         s.current = Some(ids[next]);
-        Outcome::Done(format!("Current call is now call {}", ids[next]))
+        let call = s.calls.get(&ids[next]).cloned();
+        drop(s);
+        // pjsua names the dialog ("Current dialog: <remote>").
+        let remote = call
+            .and_then(|c| c.info().ok())
+            .map(|i| format!(" ({} {})", i.state_text, i.remote_uri))
+            .unwrap_or_default();
+        Outcome::Done(format!("Current call is now call {}{remote}", ids[next]))
     }
 
     /// pjsua's call list.
