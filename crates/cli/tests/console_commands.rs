@@ -85,6 +85,38 @@ fn m_makes_many_calls_brackets_select_one_h_ends_it_and_ha_the_rest() {
 }
 
 #[test]
+fn a_answers_the_ringing_call_selected_with_a_bracket_and_ha_declines_the_other() {
+    let (mut callee, callee_addr) = phone("callee", &[]);
+    let buddy = format!("sip:{callee_addr}");
+    let (mut caller, _) = phone("caller", &["--add-buddy", &buddy]);
+    // M to buddy 1.
+    let out = caller.run("M 2 1");
+    assert!(out.contains(&format!("Call 1 to {buddy} started")), "{out}");
+    callee.wait_count("state changed to EARLY", 2);
+    caller.wait_count("state changed to EARLY (180 Ringing)", 2);
+    let out = callee.run("]");
+    assert!(out.contains("Current call is now call 1 (EARLY"), "{out}");
+    callee.run("a 200");
+    callee.wait_count("Call 1 state changed to CONFIRMED", 1);
+    caller.wait_count("state changed to CONFIRMED", 1);
+    let out = callee.run("d");
+    assert!(
+        out.contains("[ 0] EARLY") && out.contains("*[ 1] CONFIRMED"),
+        "{out}"
+    );
+    // ha: the ringing call is declined, the answered one hung up.
+    callee.run("ha");
+    caller.wait_count("is DISCONNECTED", 2);
+    let out = caller.transcript();
+    assert!(
+        out.contains("is DISCONNECTED [reason=603 (Decline)]"),
+        "{out}"
+    );
+    assert!(out.contains("is DISCONNECTED [reason=200"), "{out}");
+    quit_all(vec![caller, callee]);
+}
+
+#[test]
 fn m_stops_at_max_calls_and_says_which_calls_were_made() {
     let (callee, callee_addr) = phone("callee", &["--auto-answer", "200"]);
     let (mut caller, _) = phone("caller", &["--max-calls", "2"]);
