@@ -11,7 +11,7 @@
 
 mod support;
 
-use support::{Phone, address, args, temp_dir};
+use support::{Phone, address, args, registered, temp_dir};
 
 /// Starts a phone and returns it with its SIP address.
 fn phone(name: &'static str, extra: &[&str]) -> (Phone, String) {
@@ -445,25 +445,6 @@ fn x_leaves_bob_and_carol_talking_and_alice_with_no_call() {
         "{out}"
     );
     quit_all(vec![alice, bob, carol]);
-}
-
-/// The account options of `user` registering at `kamailio`.
-fn registered(kamailio: &interop::Kamailio, user: &str, extra: &[&str]) -> Vec<String> {
-    let addr = kamailio.addr();
-    let mut a = args(&[
-        "--id",
-        &format!("sip:{user}@127.0.0.1"),
-        "--registrar",
-        &format!("sip:{addr}"),
-        "--realm",
-        "*",
-        "--username",
-        user,
-        "--password",
-        &format!("{user}pw"),
-    ]);
-    a.extend(extra.iter().map(|s| (*s).to_owned()));
-    a
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use interop::audio::Wav;
-use support::{Phone, address, args, temp_dir};
+use support::{Phone, address, args, registered, temp_dir};
 
 #[test]
 fn auto_answering_phone_plays_a_tone_the_caller_records() {
@@ -237,23 +237,6 @@ fn x_transfers_the_call_to_a_third_phone() {
     }
 }
 
-/// The account options of `user` registering at `kamailio`.
-fn registered(kamailio: &interop::Kamailio, user: &str) -> Vec<String> {
-    let addr = kamailio.addr();
-    args(&[
-        "--id",
-        &format!("sip:{user}@127.0.0.1"),
-        "--registrar",
-        &format!("sip:{addr}"),
-        "--realm",
-        "*",
-        "--username",
-        user,
-        "--password",
-        &format!("{user}pw"),
-    ])
-}
-
 #[test]
 fn registered_phones_call_each_other_through_kamailio() {
     if !interop::require("kamailio", interop::Kamailio::is_installed()) {
@@ -261,12 +244,10 @@ fn registered_phones_call_each_other_through_kamailio() {
     }
     let kamailio = interop::Kamailio::start().expect("kamailio starts");
     let mut alice = Phone::start("alice", &{
-        let mut a = registered(&kamailio, "alice");
-        a.extend(["--auto-answer".to_owned(), "200".to_owned()]);
-        a
+        registered(&kamailio, "alice", &["--auto-answer", "200"])
     });
     alice.wait_for("registration success");
-    let mut bob = Phone::start("bob", &registered(&kamailio, "bob"));
+    let mut bob = Phone::start("bob", &registered(&kamailio, "bob", &[]));
     bob.wait_for("registration success");
     bob.send(&format!("m sip:alice@{}\n", kamailio.addr()));
     alice.wait_for("Incoming call for account");

@@ -237,3 +237,22 @@ pub(crate) fn args(extra: &[&str]) -> Vec<String> {
     a.extend(extra.iter().map(|s| (*s).to_owned()));
     a
 }
+
+/// The account options of `user` registering at `kamailio`.
+pub(crate) fn registered(kamailio: &interop::Kamailio, user: &str, extra: &[&str]) -> Vec<String> {
+    let addr = kamailio.addr();
+    let mut a = args(&[
+        "--id",
+        &format!("sip:{user}@127.0.0.1"),
+        "--registrar",
+        &format!("sip:{addr}"),
+        "--realm",
+        "*",
+        "--username",
+        user,
+        "--password",
+        &format!("{user}pw"),
+    ]);
+    a.extend(extra.iter().map(|s| (*s).to_owned()));
+    a
+}
