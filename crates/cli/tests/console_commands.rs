@@ -485,8 +485,6 @@ fn ru_unregisters_so_calls_cannot_reach_the_phone_until_rr_registers_it_again() 
 /// pjsua refuses an INVITE whose offer has no codec in common with its
 /// own (488, before asking the application); Cp can leave two phones so.
 #[test]
-#[ignore = "library: an offer with no codec in common is left unanswered (Call::answer fails \
-            with 488 status, nothing is sent) instead of being refused with 488"]
 fn cp_leaving_no_codec_in_common_the_call_is_refused_with_488() {
     let (mut callee, callee_addr) = phone("callee", &["--auto-answer", "200"]);
     let (mut caller, _) = phone("caller", &[]);

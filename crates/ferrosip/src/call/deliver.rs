@@ -134,6 +134,24 @@ fn incoming(ep: &Endpoint, call: CallId, account: AccountId) {
             return;
         }
     };
+    // As PJSUA: an offer the call cannot answer is refused (488) before
+    // the application sees the call.
+    if let Ok(caps) = media.capabilities(ep, title) {
+        let checked = ep
+            .runtime("Call")
+            .ok()
+            .map(|rt| rt.with_engine(|ua, _| ua.check_offer(call, &caps)));
+        if let Some(Err(ua::CallError::Sdp(e))) = checked {
+            let code = e.sip_status();
+            tracing::warn!(
+                target: "pjsua",
+                "Incoming call {} rejected with {code}: the offer cannot be answered: {e}",
+                call.index
+            );
+            refuse(ep, call, code, None);
+            return;
+        }
+    }
     lock(&ep.inner.calls).offered = Some(OfferedCall {
         call,
         account,

@@ -41,6 +41,29 @@ impl UserAgent {
         self.answer_with(now, call, code, reason, caps, &TxOptions::default())
     }
 
+    /// Whether an incoming call's offer can be answered from `caps`
+    /// (PJSUA makes the answer when the INVITE arrives and refuses the
+    /// call with 488 before the application sees it when it cannot): Ok
+    /// for an INVITE without an offer. Changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::NotFound`]; [`CallError::Sdp`] with what the answer
+    /// would fail with ([`NegotiationError::sip_status`] gives the status
+    /// to refuse the call with).
+    ///
+    /// [`NegotiationError::sip_status`]: sdp::neg::NegotiationError::sip_status
+    pub fn check_offer(&self, call: CallId, caps: &Capabilities) -> Result<(), CallError> {
+        let c = self.calls.get(call).ok_or(CallError::NotFound)?;
+        if c.negotiator.pending_remote().is_none() {
+            return Ok(());
+        }
+        let mut trial = c.negotiator.clone();
+        trial.set_capabilities(caps.clone());
+        trial.create_answer()?;
+        Ok(())
+    }
+
     /// [`UserAgent::answer`] with extra headers (and, in a response
     /// without SDP, a body) in the response (PJSUA2's
     /// `CallOpParam.txOption` of `answer`).
