@@ -22,6 +22,7 @@ mod sockets;
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -104,6 +105,12 @@ struct Shared<E: Engine> {
     poll: Mutex<Poll>,
     registry: Registry,
     waker: Arc<Waker>,
+    /// A thread is in `run_once` from before it reads the next deadline
+    /// until its poll returns: only then does a command have to wake it
+    /// (with `threadCnt` 0 the application's thread polls, and between its
+    /// polls nobody waits: a wake-up would cost a system call and an empty
+    /// turn of the next poll).
+    polling: AtomicBool,
     dns: Dns,
     core: Mutex<Core<E>>,
 }
@@ -148,6 +155,7 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
                 poll: Mutex::new(poll),
                 registry,
                 waker,
+                polling: AtomicBool::new(false),
                 dns,
                 core: Mutex::new(Core {
                     engine,
@@ -210,8 +218,12 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
             self.settle(&mut core, now);
             result
         };
-        // The poller may be waiting on an older deadline.
-        let _ = self.shared.waker.wake();
+        // The poller may be waiting on an older deadline (see `polling`:
+        // set before the poller reads the deadline, so a command that
+        // finds it unset changed the engine before the poller looks).
+        if self.shared.polling.load(Ordering::SeqCst) {
+            let _ = self.shared.waker.wake();
+        }
         result
     }
 
@@ -228,6 +240,7 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
     /// order).
     pub fn run_once_with<R>(&self, max_wait: Duration, take: impl FnOnce(Vec<E::Event>) -> R) -> R {
         let mut poll = lock(&self.shared.poll);
+        self.shared.polling.store(true, Ordering::SeqCst);
         let wait = {
             let mut core = lock(&self.shared.core);
             if core.pending.is_empty() {
@@ -241,7 +254,9 @@ impl<E: Engine + std::fmt::Debug> Runtime<E> {
             }
         };
         let mut events = Events::with_capacity(256);
-        if let Err(e) = poll.poll(&mut events, Some(wait)) {
+        let polled = poll.poll(&mut events, Some(wait));
+        self.shared.polling.store(false, Ordering::SeqCst);
+        if let Err(e) = polled {
             if e.kind() != io::ErrorKind::Interrupted {
                 // A broken poller cannot recover; report nothing this turn.
                 return take(Vec::new());
