@@ -7,9 +7,10 @@
 //! side's tone. DTMF typed at the CLI (`#` for RFC 4733, `*` for SIP INFO)
 //! reaches the peer and the peers' digits reach the CLI; in-call messages
 //! cross both ways with PJSUA2; hanging up from either side ends the call
-//! at both. The CLI also plays a WAV file (`--play-file`) to PJSUA2, and
-//! registered at kamailio it calls baresip, and is called by it, through
-//! the proxy.
+//! at both. The CLI also plays a WAV file (`--play-file`) to PJSUA2; holds
+//! PJSUA2 and is held by it (`H`, `v`), the audio flowing again after;
+//! is transferred by PJSUA2 to baresip (REFER); and, registered at
+//! kamailio, calls baresip and is called by it through the proxy.
 //!
 //! Under `CI=true` a missing peer fails the test; elsewhere it is skipped
 //! with a message (`scripts/install-peers` installs them). The tests take
@@ -164,11 +165,24 @@ fn the_cli_calls_pjsua2_sends_dtmf_and_hangs_up_with_tones_both_ways() {
         .auto_answer(200)
         .start()
         .expect("PJSUA2 starts");
-    let mut cli = Phone::start("cli", &cli_args(&rec, &[]));
+    let cli_args = cli_args(&rec, &[]);
+    let mut cli = Phone::start("cli", &cli_args);
     let _ = address(&cli);
     cli.send(&format!("m {}\n", bob.uri()));
     let incoming = bob.expect_kind("incoming_call").unwrap();
     let call = incoming.call().unwrap();
+    // The offer's audio is on the --rtp-port given (the local account
+    // takes the RTP options, as pjsua's does).
+    let rtp_port = cli_args
+        .iter()
+        .position(|a| a == "--rtp-port")
+        .and_then(|i| cli_args.get(i + 1))
+        .expect("--rtp-port");
+    let sdp = incoming.str("sdp").unwrap_or_default();
+    assert!(
+        sdp.contains(&format!("m=audio {rtp_port} RTP/AVP")),
+        "{sdp}"
+    );
     cli.wait_for("Call 0 state changed to CONFIRMED");
     bob.expect_call_state(call, "CONFIRMED").unwrap();
     bob.expect_media_state(call, "active").unwrap();
@@ -258,6 +272,67 @@ fn the_cli_plays_a_wav_file_to_pjsua2_and_records_its_tone() {
     check_tone(&heard, FILE_TONE, PEER_TONE, "PJSUA2 heard the CLI's file");
     let heard = Wav::read(&rec).expect("the CLI's recording");
     check_tone(&heard, PEER_TONE, FILE_TONE, "the CLI heard PJSUA2");
+    let _ = bob.quit();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_cli_and_pjsua2_hold_and_resume_each_other() {
+    if !pjsua2_installed() {
+        return;
+    }
+    let _turn = serial();
+    let dir = temp_dir("pjsua2-hold");
+    let rec = dir.join("from-pjsua2.wav");
+    let mut bob = pjsua2("bob")
+        .auto_answer(200)
+        .start()
+        .expect("PJSUA2 starts");
+    let mut cli = Phone::start("cli", &cli_args(&rec, &[]));
+    let _ = address(&cli);
+    cli.send(&format!("m {}\n", bob.uri()));
+    let incoming = bob.expect_kind("incoming_call").unwrap();
+    let call = incoming.call().unwrap();
+    cli.wait_for("Call 0 state changed to CONFIRMED");
+    bob.expect_media_state(call, "active").unwrap();
+
+    // The CLI holds (a re-INVITE with a=sendonly): PJSUA2 is held.
+    cli.send("H\n");
+    cli.wait_for("Call 0 media 0 [type=audio], status is Local hold");
+    let held = bob.expect_media_state(call, "remote_hold").unwrap();
+    assert_eq!(held.str("dir"), Some("recvonly"), "{held}");
+    // `v` releases it.
+    cli.send("v\n");
+    cli.wait_for(ACTIVE);
+    let back = bob.expect_media_state(call, "active").unwrap();
+    assert_eq!(back.str("dir"), Some("sendrecv"), "{back}");
+
+    // PJSUA2 holds: the CLI is held, then resumed.
+    bob.hold(call).unwrap();
+    cli.wait_for("Call 0 media 0 [type=audio], status is Remote hold");
+    bob.expect_media_state(call, "local_hold").unwrap();
+    bob.unhold(call).unwrap();
+    cli.wait_for(ACTIVE);
+    bob.expect_media_state(call, "active").unwrap();
+
+    // The audio flows again both ways: measured on fresh recordings.
+    let after = bob.run_dir().join("after-hold.wav");
+    bob.record(call, &after).unwrap();
+    std::thread::sleep(TALK);
+    bob.stop_record(call).unwrap();
+    cli.send("h\n");
+    cli.wait_for("Call 0 is DISCONNECTED [reason=200");
+    bob.expect_call_state(call, "DISCONNECTED").unwrap();
+    quit(cli);
+    let heard = Wav::read(&after).expect("PJSUA2's recording after the hold");
+    check_tone(
+        &heard,
+        CLI_TONE,
+        PEER_TONE,
+        "PJSUA2 heard the CLI after the hold",
+    );
+    let heard = Wav::read(&rec).expect("the CLI's recording");
+    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
     let _ = bob.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -425,5 +500,54 @@ fn registered_at_kamailio_the_cli_and_baresip_call_each_other_through_it() {
     assert!(out.contains(ACTIVE), "{out}");
     let heard = Wav::read(&rec).expect("the CLI's recording");
     check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard baresip");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pjsua2_transfers_the_cli_to_baresip_and_tones_cross_on_the_new_call() {
+    if !(pjsua2_installed() && baresip_installed()) {
+        return;
+    }
+    let _turn = serial();
+    let dir = temp_dir("transfer");
+    let rec = dir.join("received.wav");
+    let mut carol = baresip("carol");
+    let mut cli = Phone::start("cli", &cli_args(&rec, &["--auto-answer", "200"]));
+    let cli_addr = address(&cli);
+    let mut alice = pjsua2("alice").start().expect("PJSUA2 starts");
+    let call = alice.make_call(&format!("sip:{cli_addr}")).unwrap();
+    cli.wait_for("Call 0 state changed to CONFIRMED");
+    alice.expect_call_state(call, "CONFIRMED").unwrap();
+
+    // PJSUA2 sends a REFER to baresip: the CLI calls it (its call 1).
+    alice.xfer(call, carol.uri()).unwrap();
+    cli.wait_for(&format!("Call 0 is being transferred to {}", carol.uri()));
+    cli.wait_for("Call 1 state changed to CONFIRMED");
+    baresip_event(&mut carol, "CALL_ESTABLISHED");
+    let done = alice
+        .expect(
+            |e| e.is("transfer_status") && e.bool("final") == Some(true),
+            EVENT_TIMEOUT,
+        )
+        .unwrap();
+    assert_eq!(done.u64("code"), Some(200), "{done}");
+    // PJSUA2 ends the old call; the new one goes on.
+    alice.hangup(call, 0).unwrap();
+    cli.wait_for("Call 0 is DISCONNECTED");
+    alice.expect_call_state(call, "DISCONNECTED").unwrap();
+    std::thread::sleep(TALK);
+    cli.send("h\n");
+    cli.wait_for("Call 1 is DISCONNECTED [reason=200");
+    baresip_event(&mut carol, "CALL_CLOSED");
+    quit(cli);
+    check_baresip_heard(&carol);
+    let heard = Wav::read(&rec).expect("the CLI's recording");
+    check_tone(
+        &heard,
+        PEER_TONE,
+        CLI_TONE,
+        "the CLI heard PJSUA2, then baresip",
+    );
+    let _ = alice.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }

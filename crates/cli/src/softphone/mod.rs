@@ -120,6 +120,19 @@ impl Pump {
     }
 }
 
+/// Gives a local account the RTP options (`--rtp-port`, `--ip-addr`,
+/// `--bound-addr`), as pjsua adjusts the local account it adds for each
+/// transport (its `rtp_cfg`); without them its calls would take RTP ports
+/// from 4000 on every address.
+fn local_rtp(options: &Options, local: &Account) -> ferrosip::Result<()> {
+    let mut cfg = local.config()?;
+    let rtp = &mut cfg.media_config.transport_config;
+    rtp.port = u32::from(options.rtp_port);
+    rtp.public_address.clone_from(&options.ip_addr);
+    rtp.bound_address.clone_from(&options.bound_addr);
+    local.modify(&cfg)
+}
+
 /// The running softphone: the endpoint, its accounts and media, and the
 /// options it was started with (for `f` and `dc`).
 pub(crate) struct Softphone {
@@ -227,6 +240,7 @@ impl Softphone {
         for (i, t) in transports.iter().enumerate() {
             let default = accounts.is_empty() && i == 0;
             let local = Account::create_local(ep, *t, default, events.clone())?;
+            local_rtp(&options, &local)?;
             if default {
                 accounts.insert(0, local);
             } else {
