@@ -9,7 +9,8 @@
 //! cross both ways with PJSUA2; hanging up from either side ends the call
 //! at both. The CLI also plays a WAV file (`--play-file`) to PJSUA2; holds
 //! PJSUA2 and is held by it (`H`, `v`), the audio flowing again after;
-//! is transferred by PJSUA2 to baresip (REFER); and, registered at
+//! is transferred by PJSUA2 to baresip (REFER); refuses (486) and answers
+//! PJSUA2's calls from the console (`a`); and, registered at
 //! kamailio, calls baresip and is called by it through the proxy.
 //!
 //! Under `CI=true` a missing peer fails the test; elsewhere it is skipped
@@ -548,6 +549,56 @@ fn pjsua2_transfers_the_cli_to_baresip_and_tones_cross_on_the_new_call() {
         CLI_TONE,
         "the CLI heard PJSUA2, then baresip",
     );
+    let _ = alice.quit();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pjsua2_calls_are_refused_and_answered_from_the_console() {
+    if !pjsua2_installed() {
+        return;
+    }
+    let _turn = serial();
+    let dir = temp_dir("pjsua2-answer");
+    let rec = dir.join("from-pjsua2.wav");
+    let mut cli = Phone::start("cli", &cli_args(&rec, &[]));
+    let cli_addr = address(&cli);
+    let mut alice = pjsua2("alice").start().expect("PJSUA2 starts");
+
+    // Refused with 486. (The CLI prints "Incoming call" before it files
+    // the call as its current one, which `a` acts on; the INCOMING state
+    // line comes after.)
+    let call = alice.make_call(&format!("sip:{cli_addr}")).unwrap();
+    cli.wait_for("Incoming call for account");
+    cli.wait_for("Call 0 state changed to INCOMING");
+    cli.send("a 486\n");
+    let ended = alice.expect_call_state(call, "DISCONNECTED").unwrap();
+    assert_eq!(ended.u64("code"), Some(486), "{ended}");
+    cli.wait_for("Call 0 is DISCONNECTED [reason=486");
+
+    // Answered with 200; an UPDATE from each side; PJSUA2 hangs up.
+    let call = alice.make_call(&format!("sip:{cli_addr}")).unwrap();
+    cli.wait_for("Incoming call for account");
+    cli.wait_for("state changed to INCOMING");
+    cli.send("a 200\n");
+    cli.wait_for("state changed to CONFIRMED");
+    alice.expect_call_state(call, "CONFIRMED").unwrap();
+    alice.expect_media_state(call, "active").unwrap();
+    cli.send("U\n");
+    alice.expect_call_event(call, "rx_offer").unwrap();
+    alice.expect_media_state(call, "active").unwrap();
+    cli.wait_for("media 0 [type=audio], status is Active");
+    alice.update(call).unwrap();
+    cli.wait_for("media 0 [type=audio], status is Active");
+    std::thread::sleep(TALK);
+    alice.hangup(call, 0).unwrap();
+    alice.expect_call_state(call, "DISCONNECTED").unwrap();
+    cli.wait_for("is DISCONNECTED [reason=200");
+    quit(cli);
+    let heard = Wav::read(&rec).expect("the CLI's recording");
+    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
+    let heard = Wav::read(&alice.call_recording(call)).expect("PJSUA2's recording");
+    check_tone(&heard, CLI_TONE, PEER_TONE, "PJSUA2 heard the CLI");
     let _ = alice.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }
