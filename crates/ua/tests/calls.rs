@@ -2517,3 +2517,25 @@ fn a_peer_offer_waits_for_the_review_and_offers_meanwhile_are_pending() {
     assert_eq!(last_direction(s.alice()), (true, false));
     assert_eq!(last_direction(s.bob()), (false, true));
 }
+
+#[test]
+fn call_ids_go_round_the_wheel_as_pjsua_numbers_calls() {
+    let mut s = setup(93, clean());
+    s.world.agent_mut(0).ua.set_max_calls(Some(3));
+    let mut indexes = Vec::new();
+    for _ in 0..4 {
+        let call = s.call_bob();
+        indexes.push(call.index);
+        let now = s.world.now();
+        s.alice().ua.hangup(now, call, 0).unwrap();
+        s.run(100);
+        let now = s.world.now();
+        s.alice().ua.release_call(now, call);
+    }
+    // Not the id of the call just ended: the next, then round from 0.
+    assert_eq!(indexes, [0, 1, 2, 0]);
+    // With calls up, the next free id after the last one given.
+    let first = s.call_bob();
+    let second = s.call_bob();
+    assert_eq!((first.index, second.index), (1, 2));
+}

@@ -21,6 +21,8 @@ struct Slot {
 #[derive(Debug, Default)]
 pub(crate) struct CallTable {
     slots: Vec<Slot>,
+    /// Where the search for the next call's id starts.
+    next: usize,
     pub(crate) by_client: HashMap<ClientTxId, CallId>,
     pub(crate) by_server: HashMap<ServerTxId, CallId>,
     pub(crate) by_dialog: HashMap<DialogId, CallId>,
@@ -56,17 +58,32 @@ pub(crate) struct OrphanBye {
 }
 
 impl CallTable {
+    /// Files a call under the next free id, round the wheel as PJSUA
+    /// numbers its calls: from the one after the last given, up to
+    /// `max_calls` (PJSUA's default 4 when unset; at most `MAX_WHEEL`, so
+    /// that ids cycling do not grow the table beyond what calls need),
+    /// then again from 0 — a new call does not take the id of the one just
+    /// ended. With every id of the wheel busy the table grows: the wheel
+    /// orders ids, it does not limit calls.
     pub(crate) fn insert(&mut self, call: Call) -> CallId {
-        let index = match self.slots.iter().position(|s| s.call.is_none()) {
+        const MAX_WHEEL: usize = 1024;
+        let wheel = self.max_calls.unwrap_or(4).clamp(1, MAX_WHEEL);
+        let free = |slots: &[Slot], i: usize| slots.get(i).is_none_or(|s| s.call.is_none());
+        let len = self.slots.len();
+        let ahead = (self.next..=len).find(|&i| free(&self.slots, i));
+        let index = match ahead.filter(|&i| i < wheel) {
             Some(i) => i,
-            None => {
-                self.slots.push(Slot {
-                    generation: 0,
-                    call: None,
-                });
-                self.slots.len() - 1
-            }
+            None => (0..self.next.min(len))
+                .find(|&i| free(&self.slots, i))
+                .unwrap_or(len),
         };
+        if index == self.slots.len() {
+            self.slots.push(Slot {
+                generation: 0,
+                call: None,
+            });
+        }
+        self.next = index + 1;
         let slot = &mut self.slots[index];
         slot.generation = slot.generation.wrapping_add(1);
         slot.call = Some(call);
