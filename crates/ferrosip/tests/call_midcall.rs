@@ -496,6 +496,9 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
         lib.party(0).count(|s| matches!(s, Seen::Media(..))),
         lib.party(1).count(|s| matches!(s, Seen::Media(..))),
     );
+    let slot = |c: &Call| c.info().unwrap().media[0].audio_conf_slot;
+    let slots = (slot(&alice_call), slot(&bob_call));
+    let sent_before_hold = alice_call.stream_stat(0).unwrap().rtcp.tx_stat.pkt;
     alice_call.set_hold(&CallOpParam::default()).unwrap();
     lib.wait("the hold", || {
         lib.party(0).count(|s| matches!(s, Seen::Media(..))) > media_before.0
@@ -556,6 +559,14 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
     assert_eq!(
         media_of(&alice_call),
         (CallMediaStatus::Active, MediaDir::EncodingDecoding)
+    );
+    // As PJSUA: the streams were kept through hold and unhold (same
+    // conference ports, counters going on), only their directions paused.
+    assert_eq!((slot(&alice_call), slot(&bob_call)), slots);
+    assert!(alice_call.stream_stat(0).unwrap().rtcp.tx_stat.pkt > sent_before_hold);
+    assert_eq!(
+        alice_call.stream_info(0).unwrap().dir,
+        MediaDir::EncodingDecoding
     );
     let (at_bob, at_alice) = lib.listen(1000.0, 600.0);
     eprintln!("after unhold: 1 kHz at bob {at_bob:.0}, 600 Hz at alice {at_alice:.0}");

@@ -171,8 +171,10 @@ impl Verdict {
     pub(crate) fn print(&self, flow: &Flow, m: &Measured) {
         if let Some(s) = &m.stats {
             flow.say("");
-            flow.say("RTP statistics (Call::stream_stat at the end of the call; a re-INVITE that changes");
-            flow.say("the direction rebuilds the stream, so these count from the unhold)");
+            flow.say(
+                "RTP statistics (Call::stream_stat at the end of the call: the whole call, the",
+            );
+            flow.say("stream kept through hold and unhold; bob sent nothing while held)");
             flow.say("                 sent: packets    bytes   received: packets    bytes   lost   jitter");
             for (dir, tx, rx) in [
                 ("alice → bob", &s.alice, &s.bob),

@@ -160,8 +160,14 @@ impl CallMedia {
     pub(crate) fn retire(&mut self, session: &NegotiatedSession) -> Vec<Retired> {
         let mut out = Vec::new();
         for (i, line) in self.lines.iter_mut().enumerate() {
+            // A line whose only change is its direction (hold, unhold)
+            // keeps its stream, as PJSUA keeps it: statistics and RTCP go
+            // on, and `apply` pauses or resumes the directions.
             let keep = match session.media.get(i) {
-                Some(NegotiatedMedia::Active(a)) => line.active.as_ref() == Some(&**a),
+                Some(NegotiatedMedia::Active(a)) => line
+                    .active
+                    .as_ref()
+                    .is_some_and(|old| same_but_direction(old, a)),
                 _ => false,
             };
             if !keep {
@@ -221,7 +227,16 @@ impl CallMedia {
             } else {
                 CallMediaStatus::RemoteHold
             };
-            if line.stream.is_some() {
+            if let Some(stream) = &line.stream {
+                if let Some(old) = line.active.as_mut() {
+                    if old.direction != active.direction {
+                        redirect(stream, old, active);
+                        old.direction = active.direction;
+                        if let Some(info) = line.info.as_mut() {
+                            info.dir = line.dir;
+                        }
+                    }
+                }
                 line.status = flowing;
                 continue;
             }
@@ -364,6 +379,26 @@ impl CallMedia {
             }
         }
         out
+    }
+}
+
+/// Whether a stream built for `old` serves `new` too: the same but for
+/// the direction.
+fn same_but_direction(old: &ActiveMedia, new: &ActiveMedia) -> bool {
+    let mut redirected = old.clone();
+    redirected.direction = new.direction;
+    redirected == *new
+}
+
+/// A kept stream's directions changed (`old` to `new`): sending pauses or
+/// resumes; receiving gives the bridge nothing while the line does not
+/// receive, and is back at level 1 when it does again.
+fn redirect(stream: &AudioStream, old: &ActiveMedia, new: &ActiveMedia) {
+    if old.sends() != new.sends() {
+        let _ = stream.set_sending(new.sends());
+    }
+    if old.receives() != new.receives() {
+        let _ = stream.adjust_rx_level(if new.receives() { 1.0 } else { 0.0 });
     }
 }
 
