@@ -312,15 +312,18 @@ def test_on_call_sdp_created_as_pjsua2():
     with the offer it answers in remSdp, and what the application wrote in
     wholeSdp is what the peer receives: as the real PJSUA2.
 
-    Two differences, on purpose: PJSUA2 shows a hold offer (and the answers
-    of a side that holds) before it marks the lines sendonly, ferrosip the
-    SDP as it is sent; and PJSUA2 reports the answer made inside
-    onIncomingCall before the callee's INCOMING state, ferrosip after it."""
+    Differences, on purpose: PJSUA2 shows a hold offer (and the answers of
+    a side that holds) before it marks the lines sendonly, ferrosip the SDP
+    as it is sent; PJSUA2 reports the answer made inside onIncomingCall
+    before the callee's INCOMING state, ferrosip after it; PJSUA2 rebuilds
+    the streams at every re-offer, ferrosip keeps them."""
     reports = on_both(SDP_CREATED)
 
     def what(report):
         events = []
         for e in report["events"]:
+            if e[1].startswith("stream "):
+                continue
             if e[1] == "sdp created":
                 events.append(e[:3] + e[4:])
             elif e[1] != "state" or e[2] != "INCOMING":
@@ -335,6 +338,19 @@ def test_on_call_sdp_created_as_pjsua2():
     received = [e[4] for e in ours if e[1] == "received"]
     assert received == [["x-bob-1"], ["x-alice-2"], ["x-bob-2"], ["x-bob-3"],
                         ["x-alice-3"], ["x-bob-4"], ["x-alice-4"]]
+    # Streams: PJSUA2 rebuilds a line's stream at every re-offer, ferrosip
+    # keeps it while codec and addresses stay (hold included); on both,
+    # each side's stream is destroyed before its DISCONNECTED.
+    def streams(report, who):
+        return [e[1] for e in report["events"] if e[0] == who
+                and (e[1].startswith("stream ") or e[1:3] == ["state", "DISCONNECTED"])]
+
+    for who in ("alice", "bob"):
+        assert streams(reports["ferrosip"], who) == [
+            "stream created", "stream destroyed", "state"], who
+        theirs_streams = streams(reports["pjsua2"], who)
+        assert theirs_streams[0] == "stream created"
+        assert theirs_streams[-2:] == ["stream destroyed", "state"], theirs_streams
     # ferrosip's shows the directions sent: alice's hold offer sendonly.
     hold = [e for e in reports["ferrosip"]["events"] if e[1] == "sdp created"][2]
     assert hold[0] == "alice" and hold[3] == ["sendonly"], hold

@@ -560,8 +560,9 @@ fn hold_silences_the_held_side_and_unhold_brings_the_tone_back() {
         media_of(&alice_call),
         (CallMediaStatus::Active, MediaDir::EncodingDecoding)
     );
-    // As PJSUA: the streams were kept through hold and unhold (same
-    // conference ports, counters going on), only their directions paused.
+    // The streams were kept through hold and unhold (same conference
+    // ports, counters going on), only their directions paused (PJSUA 2.15
+    // rebuilds them).
     assert_eq!((slot(&alice_call), slot(&bob_call)), slots);
     assert!(alice_call.stream_stat(0).unwrap().rtcp.tx_stat.pkt > sent_before_hold);
     assert_eq!(

@@ -1,5 +1,6 @@
 """A PJSUA2 program: when does onCallSdpCreated come, with what, and does
-a change the application makes reach the peer? alice calls bob (bob
+a change the application makes reach the peer (and which re-offers
+rebuild a stream)? alice calls bob (bob
 answers 200 inside onIncomingCall), alice holds, bob re-INVITEs, bob
 holds by UPDATE, then alice hangs up. Each side's onCallSdpCreated adds
 an attribute (`a=x-who-N`) to the SDP it is given; the peer's received
@@ -53,6 +54,12 @@ class MyCall(pj.Call):
     def onCallMediaState(self, prm):
         self.media += 1
         events.append([self.who, "media"])
+
+    def onStreamCreated(self, prm):
+        events.append([self.who, "stream created", prm.streamIdx])
+
+    def onStreamDestroyed(self, prm):
+        events.append([self.who, "stream destroyed", prm.streamIdx])
 
     def onCallSdpCreated(self, prm):
         self.created += 1

@@ -297,11 +297,15 @@ fn state_changed(
         reason,
     };
     let reason = prm.reason.clone();
+    if disconnected {
+        // As PJSUA2: the streams go (onStreamDestroyed) before the
+        // DISCONNECTED state is reported.
+        let retired = lock(&media).close();
+        retire(&handler, &handle, retired);
+    }
     lock(&handler).on_call_state(&handle, &prm);
     super::events::transfer_progress(ep, call, state, code, &reason);
     if disconnected {
-        let retired = lock(&media).close();
-        retire(&handler, &handle, retired);
         lock(&ep.inner.calls).slots.remove(&call);
         release(ep, call);
     }

@@ -347,9 +347,10 @@ pub struct OnStreamDestroyedParam {
 /// in order, never while the library holds a lock: they may call any
 /// ferrosip function, this call's included.
 pub trait CallHandler: Send {
-    /// The call's state changed (PJSUA2's `onCallState`). After
-    /// DISCONNECTED the call's streams leave the bridge and the call is
-    /// released: its handle then gives `PJ_EGONE`.
+    /// The call's state changed (PJSUA2's `onCallState`). Before
+    /// DISCONNECTED the call's streams have left the bridge (as in
+    /// PJSUA2); after it the call is released: its handle then gives
+    /// `PJ_EGONE`.
     fn on_call_state(&mut self, call: &Call, prm: &OnCallStateParam) {
         let _ = (call, prm);
     }

@@ -16,7 +16,8 @@
 //! each negotiated audio line becomes an audio stream in the bridge:
 //! [`Call::audio_media`] in `on_call_media_state`, connected to a player,
 //! recorder or the sound device. When the call is over its streams leave
-//! the bridge after `on_call_state(DISCONNECTED)`.
+//! the bridge (`on_stream_destroyed`) just before
+//! `on_call_state(DISCONNECTED)`, as in PJSUA2.
 //!
 //! Mid-call: [`Call::set_hold`], [`Call::reinvite`] (with
 //! `CallSetting::UNHOLD`), [`Call::update`]; DTMF with [`Call::dial_dtmf`]

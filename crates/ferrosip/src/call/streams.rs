@@ -161,8 +161,9 @@ impl CallMedia {
         let mut out = Vec::new();
         for (i, line) in self.lines.iter_mut().enumerate() {
             // A line whose only change is its direction (hold, unhold)
-            // keeps its stream, as PJSUA keeps it: statistics and RTCP go
-            // on, and `apply` pauses or resumes the directions.
+            // keeps its stream (PJSUA 2.15 rebuilds it): statistics, RTCP
+            // and the conference slot go on, and `apply` pauses or resumes
+            // the directions.
             let keep = match session.media.get(i) {
                 Some(NegotiatedMedia::Active(a)) => line
                     .active
