@@ -565,9 +565,8 @@ fn pjsua2_calls_are_refused_and_answered_from_the_console() {
     let cli_addr = address(&cli);
     let mut alice = pjsua2("alice").start().expect("PJSUA2 starts");
 
-    // Refused with 486. (The CLI prints "Incoming call" before it files
-    // the call as its current one, which `a` acts on; the INCOMING state
-    // line comes after.)
+    // Refused with 486. (As pjsua, the CLI files the call as its current
+    // one, which `a` acts on, before it prints "Incoming call".)
     let call = alice.make_call(&format!("sip:{cli_addr}")).unwrap();
     cli.wait_for("Incoming call for account");
     cli.wait_for("Call 0 state changed to INCOMING");

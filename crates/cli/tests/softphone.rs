@@ -68,7 +68,8 @@ fn auto_answering_phone_plays_a_tone_the_caller_records() {
 
 #[test]
 fn a_ringing_call_is_answered_from_the_console_and_dtmf_and_messages_cross() {
-    let mut callee = Phone::start("callee", &args(&[]));
+    // --auto-answer 180: pjsua rings only when told to.
+    let mut callee = Phone::start("callee", &args(&["--auto-answer", "180"]));
     let callee_addr = address(&callee);
     // The URL on the command line is called at once.
     let mut caller = Phone::start("caller", &args(&[&format!("sip:{callee_addr}")]));

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use ferrosip::call::{
     Call, CallHandler, CallMediaStatus, InvState, OnCallMediaStateParam, OnCallRedirectedParam,
-    OnCallReplacedParam, OnCallStateParam, OnCallTransferRequestParam, OnCallTransferStatusParam,
-    OnDtmfDigitParam, OnIncomingCallParam, OnInstantMessageParam, OnInstantMessageStatusParam,
-    RedirectOp,
+    OnCallReplaceRequestParam, OnCallReplacedParam, OnCallStateParam, OnCallTransferRequestParam,
+    OnCallTransferStatusParam, OnDtmfDigitParam, OnIncomingCallParam, OnInstantMessageParam,
+    OnInstantMessageStatusParam, RedirectOp,
 };
 use ferrosip::config::CallOpParam;
 use ferrosip::media::AudioMedia;
@@ -135,13 +135,6 @@ impl AccountHandler for Events {
     }
 
     fn on_incoming_call(&mut self, account: &Account, prm: &OnIncomingCallParam) {
-        let msg = &prm.rdata.whole_msg;
-        let from = header(msg, &["From", "f"]).unwrap_or("?");
-        let to = header(msg, &["To", "t"]).unwrap_or("?");
-        say(&format!(
-            "Incoming call for account {}!\nFrom: {from}\nTo: {to}",
-            account.id()
-        ));
         let call = match Call::from_incoming(account, prm.call_id, self.clone()) {
             Ok(call) => call,
             Err(e) => {
@@ -149,21 +142,27 @@ impl AccountHandler for Events {
                 return;
             }
         };
+        // As pjsua: the call is filed (current if there is none) and
+        // answered with --auto-answer's code if given (else nothing is
+        // sent: the caller sees no ringing until `a 180`), then told.
         self.add_call(call.clone());
-        let code = match self.call.auto_answer {
-            Some(code) => code,
-            None => {
-                say("Press a to answer or h to reject the call");
-                180
+        if let Some(code) = self.call.auto_answer {
+            let answer = CallOpParam {
+                status_code: i32::from(code),
+                ..CallOpParam::default()
+            };
+            if let Err(e) = call.answer(&answer) {
+                say(&format!("Error answering call {}: {e}", call.id()));
             }
-        };
-        let answer = CallOpParam {
-            status_code: i32::from(code),
-            ..CallOpParam::default()
-        };
-        if let Err(e) = call.answer(&answer) {
-            say(&format!("Error answering call {}: {e}", call.id()));
         }
+        let msg = &prm.rdata.whole_msg;
+        let from = header(msg, &["From", "f"]).unwrap_or("?");
+        let to = header(msg, &["To", "t"]).unwrap_or("?");
+        let audio = call.info().map_or(0, |i| i.rem_audio_count);
+        say(&format!(
+            "Incoming call for account {}!\nMedia count: {audio} audio & 0 video\nFrom: {from}\nTo: {to}\nPress a to answer or h to reject call",
+            account.id()
+        ));
     }
 }
 
@@ -321,6 +320,21 @@ impl CallHandler for Events {
             prm.reason,
             if prm.final_notify { " [final]" } else { "" }
         ));
+        if prm.status_code / 100 == 2 {
+            say(&format!(
+                "Call {}: call transferred successfully, disconnecting call",
+                call.id()
+            ));
+            let _ = call.hangup(&CallOpParam {
+                status_code: 410,
+                ..CallOpParam::default()
+            });
+            prm.cont = false;
+        }
+    }
+
+    fn on_call_replace_request(&mut self, _call: &Call, prm: &mut OnCallReplaceRequestParam) {
+        prm.new_call = Some(Box::new(self.clone()));
     }
 
     fn on_call_replaced(&mut self, call: &Call, prm: &OnCallReplacedParam) {
