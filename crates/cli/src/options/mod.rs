@@ -269,7 +269,8 @@ pub struct Options {
     /// `--auto-answer`: answer incoming calls at once with this code
     /// (100–699); 0 means do not.
     pub auto_answer: u16,
-    /// `--max-calls`: most calls at once, 1–32. Default 4.
+    /// `--max-calls`: most calls at once, from 1 (pjsua stops at 32; ferrosip
+    /// has no compile-time limit). Default 4.
     pub max_calls: u32,
     /// `--duration`: hang each call up after this many seconds; `None`
     /// means no limit.

@@ -332,7 +332,7 @@ fn apply(o: &mut Options, name: &'static str, v: String) -> Result<()> {
         "jb-max-size" => o.jb_max_size = num(name, &v, -1, 60_000)? as i32,
         "snd-auto-close" => o.snd_auto_close = num(name, &v, -1, 86_400)? as i32,
         "auto-answer" => o.auto_answer = unum(name, &v, 100, 699)? as u16,
-        "max-calls" => o.max_calls = unum(name, &v, 1, 32)?,
+        "max-calls" => o.max_calls = unum(name, &v, 1, 1_000_000)?,
         "thread-cnt" => o.thread_cnt = unum(name, &v, 0, 128)?,
         "duration" => o.duration = Some(unum(name, &v, 0, u32::MAX)?),
         "norefersub" => o.norefersub = true,

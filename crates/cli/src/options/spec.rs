@@ -367,7 +367,7 @@ pub(super) const SPECS: &[Spec] = &[
         "max-calls",
         Some("N"),
         U,
-        "Most calls at once, 1-32 (default 4)",
+        "Most calls at once, 1 or more: no limit of 32 as in pjsua (default 4)",
     ),
     opt(
         "thread-cnt",

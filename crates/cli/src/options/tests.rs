@@ -196,7 +196,7 @@ fn errors_name_the_option_and_the_problem() {
     );
     assert_eq!(
         err(&["--max-calls=many"]).to_string(),
-        "invalid value \"many\" for --max-calls: expecting an integer 1-32"
+        "invalid value \"many\" for --max-calls: expecting an integer 1-1000000"
     );
     for bad in [
         &["--auto-answer", "99"][..],
