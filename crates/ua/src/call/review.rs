@@ -5,7 +5,7 @@
 //! sends what it hands back. Here the user agent runs under its owner's
 //! lock and events reach the application afterwards, so a call whose SDP
 //! is reviewed ([`UserAgent::set_call_sdp_review`], or
-//! [`MakeCallOptions::review_sdp`]) holds the step that made it: the
+//! [`crate::MakeCallOptions::review_sdp`]) holds the step that made it: the
 //! negotiator goes back to where it was, [`UaEvent::CallSdpCreated`]
 //! carries the SDP, and [`UserAgent::sdp_reviewed`] runs the step again
 //! with the application's SDP in place of the one it makes. Nothing is
@@ -132,7 +132,7 @@ fn replace_local(
 impl UserAgent {
     /// Whether the application reviews `call`'s SDP before it is sent
     /// (PJSUA2's `onCallSdpCreated`; see [`UaEvent::CallSdpCreated`]).
-    /// For an outgoing call, [`MakeCallOptions::review_sdp`] covers the
+    /// For an outgoing call, [`crate::MakeCallOptions::review_sdp`] covers the
     /// INVITE too.
     ///
     /// # Errors
