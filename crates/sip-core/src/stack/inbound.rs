@@ -196,14 +196,14 @@ impl Stack {
         }
         self.servers.insert(
             id,
-            ServerEntry {
+            Box::new(ServerEntry {
                 tx,
                 key,
                 reply,
                 merge: if merged { None } else { merge },
                 scheduled: None,
                 pending_end: None,
-            },
+            }),
         );
         if let Some(rejection) = rejection {
             self.stats.rejected += 1;

@@ -49,6 +49,7 @@
 
 mod connections;
 mod inbound;
+mod keyed;
 mod locating;
 mod outbound;
 mod timers;
@@ -63,6 +64,7 @@ use bytes::Bytes;
 use sip::{Limits, Message};
 
 use self::connections::Connection;
+use self::keyed::KeyedMap;
 use self::locating::Locating;
 pub use self::locating::ResolveId;
 use self::timers::{TimerOwner, TimerQueue};
@@ -343,15 +345,20 @@ pub struct Stack {
     connections: HashMap<ConnectionId, Connection>,
     connection_by_peer: HashMap<(TransportId, SocketAddr), ConnectionId>,
     next_connection: u64,
-    clients: HashMap<ClientTxId, ClientEntry>,
-    client_keys: HashMap<ClientKey, ClientTxId>,
+    /// Boxed, as `servers`.
+    clients: HashMap<ClientTxId, Box<ClientEntry>>,
+    client_keys: KeyedMap<ClientKey, ClientTxId>,
     next_client: u64,
     locating: HashMap<ClientTxId, Locating>,
     resolving: HashMap<ResolveId, (ClientTxId, QueryId)>,
     next_resolve: u64,
-    servers: HashMap<ServerTxId, ServerEntry>,
-    server_keys: HashMap<ServerKey, ServerTxId>,
-    merged: HashMap<(String, String, u32, String), ServerTxId>,
+    /// Boxed: a transaction lingers 32 s after its call, so at hundreds of
+    /// calls per second the map holds tens of thousands, and each time it
+    /// grows every entry moves — a pointer, not the transaction (moving
+    /// whole entries stalled the SIP thread for tens of ms under load).
+    servers: HashMap<ServerTxId, Box<ServerEntry>>,
+    server_keys: KeyedMap<ServerKey, ServerTxId>,
+    merged: KeyedMap<(String, String, u32, String), ServerTxId>,
     next_server: u64,
     timers: TimerQueue,
     transmits: VecDeque<Transmit>,
@@ -370,14 +377,14 @@ impl Stack {
             connection_by_peer: HashMap::new(),
             next_connection: 1,
             clients: HashMap::new(),
-            client_keys: HashMap::new(),
+            client_keys: KeyedMap::new(),
             next_client: 1,
             locating: HashMap::new(),
             resolving: HashMap::new(),
             next_resolve: 1,
             servers: HashMap::new(),
-            server_keys: HashMap::new(),
-            merged: HashMap::new(),
+            server_keys: KeyedMap::new(),
+            merged: KeyedMap::new(),
             next_server: 1,
             timers: TimerQueue::default(),
             transmits: VecDeque::new(),

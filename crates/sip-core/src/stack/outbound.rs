@@ -89,7 +89,7 @@ impl Stack {
     /// Files a new client transaction under `id` and sends what it has.
     fn insert_client(&mut self, now: Instant, id: ClientTxId, entry: ClientEntry) {
         self.client_keys.insert(entry.key.clone(), id);
-        self.clients.insert(id, entry);
+        self.clients.insert(id, Box::new(entry));
         self.drain_client(now, id);
     }
 
