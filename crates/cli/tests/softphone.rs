@@ -300,3 +300,22 @@ fn auto_conf_joins_two_incoming_calls() {
     assert!(tone.is_clear(0.5), "alice's tone at bob: {tone:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn presence_options_say_that_presence_is_not_there_yet() {
+    let mut phone = Phone::start(
+        "phone",
+        &args(&[
+            "--id",
+            "sip:alice@127.0.0.1",
+            "--publish",
+            "--add-buddy",
+            "sip:bob@127.0.0.1",
+        ]),
+    );
+    phone.wait_for("Warning: account 0: --publish: presence (PUBLISH) is not in ferrosip yet");
+    phone.wait_for("Warning: --add-buddy: presence (SUBSCRIBE) is not in ferrosip yet");
+    phone.send("q\n");
+    let (code, out) = phone.finish();
+    assert_eq!(code, Some(0), "{out}");
+}

@@ -133,6 +133,24 @@ fn local_rtp(options: &Options, local: &Account) -> ferrosip::Result<()> {
     local.modify(&cfg)
 }
 
+/// Says what the presence options cannot do yet: the library has no
+/// presence, so `--publish` publishes nothing and `--add-buddy` buddies
+/// are not subscribed to (they serve `M` and calls by buddy number).
+fn warn_presence(options: &Options) {
+    for (i, a) in options.accounts.iter().enumerate() {
+        if a.publish {
+            say(&format!(
+                "Warning: account {i}: --publish: presence (PUBLISH) is not in ferrosip yet; nothing is published"
+            ));
+        }
+    }
+    if !options.add_buddy.is_empty() {
+        say(
+            "Warning: --add-buddy: presence (SUBSCRIBE) is not in ferrosip yet; buddies serve calls only",
+        );
+    }
+}
+
 /// The running softphone: the endpoint, its accounts and media, and the
 /// options it was started with (for `f` and `dc`).
 pub(crate) struct Softphone {
@@ -176,6 +194,7 @@ impl Softphone {
             transports.push(id);
         }
         ep.lib_start()?;
+        warn_presence(&options);
         let adm = ep.aud_dev_manager();
         if app.media.null_audio {
             adm.set_null_dev()?;
