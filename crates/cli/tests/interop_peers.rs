@@ -79,9 +79,10 @@ fn cli_args(rec: &std::path::Path, extra: &[&str]) -> Vec<String> {
     a
 }
 
-/// Checks that `wav` holds `freq` clearly (at least a second of it) and
-/// not `other`; returns the measure.
-fn check_tone(wav: &Wav, freq: f64, other: f64, what: &str) -> ToneMeasure {
+/// Checks that the recording at `path` holds `freq` clearly (at least a
+/// second of it) and not `other`; returns the measure.
+fn check_tone(path: &std::path::Path, freq: f64, other: f64, what: &str) -> ToneMeasure {
+    let wav = Wav::read(path).unwrap_or_else(|e| panic!("{what}: {}: {e}", path.display()));
     let tone = wav.tone(freq, SKIP);
     eprintln!(
         "{what}: {freq} Hz: {:.2} s, rms {:.0}, share {:.3}",
@@ -146,10 +147,13 @@ fn pjsua2_calls_the_auto_answering_cli_and_tones_cross_both_ways() {
     let out = quit(cli);
     assert!(out.contains(ACTIVE), "{out}");
 
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
-    let heard = Wav::read(&alice.call_recording(call)).expect("PJSUA2's recording");
-    check_tone(&heard, CLI_TONE, PEER_TONE, "PJSUA2 heard the CLI");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
+    check_tone(
+        &alice.call_recording(call),
+        CLI_TONE,
+        PEER_TONE,
+        "PJSUA2 heard the CLI",
+    );
     let _ = alice.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -220,10 +224,13 @@ fn the_cli_calls_pjsua2_sends_dtmf_and_hangs_up_with_tones_both_ways() {
     let out = quit(cli);
     assert!(out.contains(ACTIVE), "{out}");
 
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
-    let heard = Wav::read(&bob.call_recording(call)).expect("PJSUA2's recording");
-    check_tone(&heard, CLI_TONE, PEER_TONE, "PJSUA2 heard the CLI");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
+    check_tone(
+        &bob.call_recording(call),
+        CLI_TONE,
+        PEER_TONE,
+        "PJSUA2 heard the CLI",
+    );
     let _ = bob.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -269,10 +276,13 @@ fn the_cli_plays_a_wav_file_to_pjsua2_and_records_its_tone() {
     let out = quit(cli);
     assert!(out.contains(ACTIVE), "{out}");
 
-    let heard = Wav::read(&bob.call_recording(call)).expect("PJSUA2's recording");
-    check_tone(&heard, FILE_TONE, PEER_TONE, "PJSUA2 heard the CLI's file");
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, FILE_TONE, "the CLI heard PJSUA2");
+    check_tone(
+        &bob.call_recording(call),
+        FILE_TONE,
+        PEER_TONE,
+        "PJSUA2 heard the CLI's file",
+    );
+    check_tone(&rec, PEER_TONE, FILE_TONE, "the CLI heard PJSUA2");
     let _ = bob.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -325,15 +335,13 @@ fn the_cli_and_pjsua2_hold_and_resume_each_other() {
     cli.wait_for("Call 0 is DISCONNECTED [reason=200");
     bob.expect_call_state(call, "DISCONNECTED").unwrap();
     quit(cli);
-    let heard = Wav::read(&after).expect("PJSUA2's recording after the hold");
     check_tone(
-        &heard,
+        &after,
         CLI_TONE,
         PEER_TONE,
         "PJSUA2 heard the CLI after the hold",
     );
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
     let _ = bob.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -355,8 +363,7 @@ fn baresip(user: &str) -> Baresip {
 fn check_baresip_heard(baresip: &Baresip) {
     let wavs = baresip.received_wavs().expect("baresip's dumps");
     let last = wavs.last().expect("baresip recorded the call");
-    let heard = Wav::read(last).expect("baresip's recording");
-    check_tone(&heard, CLI_TONE, PEER_TONE, "baresip heard the CLI");
+    check_tone(last, CLI_TONE, PEER_TONE, "baresip heard the CLI");
 }
 
 #[test]
@@ -386,8 +393,7 @@ fn baresip_calls_the_auto_answering_cli_and_tones_cross_both_ways() {
     let out = quit(cli);
     assert!(out.contains(ACTIVE), "{out}");
 
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard baresip");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard baresip");
     check_baresip_heard(&carol);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -417,8 +423,7 @@ fn the_cli_calls_auto_answering_baresip_sends_dtmf_and_tones_cross_both_ways() {
     let out = quit(cli);
     assert!(out.contains(ACTIVE), "{out}");
 
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard baresip");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard baresip");
     check_baresip_heard(&bob);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -499,8 +504,7 @@ fn registered_at_kamailio_the_cli_and_baresip_call_each_other_through_it() {
     check_baresip_heard(&bob);
     let out = quit(cli);
     assert!(out.contains(ACTIVE), "{out}");
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard baresip");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard baresip");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -542,9 +546,8 @@ fn pjsua2_transfers_the_cli_to_baresip_and_tones_cross_on_the_new_call() {
     baresip_event(&mut carol, "CALL_CLOSED");
     quit(cli);
     check_baresip_heard(&carol);
-    let heard = Wav::read(&rec).expect("the CLI's recording");
     check_tone(
-        &heard,
+        &rec,
         PEER_TONE,
         CLI_TONE,
         "the CLI heard PJSUA2, then baresip",
@@ -594,10 +597,13 @@ fn pjsua2_calls_are_refused_and_answered_from_the_console() {
     alice.expect_call_state(call, "DISCONNECTED").unwrap();
     cli.wait_for("is DISCONNECTED [reason=200");
     quit(cli);
-    let heard = Wav::read(&rec).expect("the CLI's recording");
-    check_tone(&heard, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
-    let heard = Wav::read(&alice.call_recording(call)).expect("PJSUA2's recording");
-    check_tone(&heard, CLI_TONE, PEER_TONE, "PJSUA2 heard the CLI");
+    check_tone(&rec, PEER_TONE, CLI_TONE, "the CLI heard PJSUA2");
+    check_tone(
+        &alice.call_recording(call),
+        CLI_TONE,
+        PEER_TONE,
+        "PJSUA2 heard the CLI",
+    );
     let _ = alice.quit();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use sip::header::HeaderName;
 use sip::{Message, Method, StatusCode};
+use sip_core::dialog::{Dialog, DialogSet};
 use sip_core::stack::{ClientTxId, ServerTxId};
 
 use super::agent::{CallError, SDP, reason_of, sdp_of};
@@ -303,29 +304,14 @@ impl UserAgent {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
-        // An UPDATE in a caller's early dialog (RFC 3311 §5.2): the dialog
-        // is in the dialog set.
-        let early_tag = request
-            .from()
-            .and_then(|f| f.tag().map(str::to_owned))
-            .filter(|_| c.dialog.is_none() && !is_invite);
-        let dialog = match c.dialog.as_mut() {
-            Some(d) => Some(d),
-            None => match (&early_tag, c.dialog_set.as_mut()) {
-                (Some(tag), Some(set)) => set.dialog_mut(tag),
-                _ => None,
-            },
-        };
-        let Some(dialog) = dialog else {
+        let Some(dialog) = offer_dialog(&mut c.dialog, &mut c.dialog_set, request, is_invite)
+        else {
             return;
-        };
-        let reply = |dialog: &sip_core::dialog::Dialog, code: StatusCode| {
-            dialog.response_to(request, code).build().ok()
         };
         if let Err(e) = dialog.handle_request(request) {
             // An out-of-order CSeq gets 500 (RFC 3261 §12.2.2).
             let code = e.status().unwrap_or(StatusCode::SERVER_INTERNAL_ERROR);
-            let response = reply(dialog, code);
+            let response = reply(dialog, request, code);
             if let Some(r) = response {
                 self.respond_in_call(now, call, tx, &r);
             }
@@ -345,7 +331,7 @@ impl UserAgent {
             } else {
                 StatusCode::SERVER_INTERNAL_ERROR
             };
-            let mut response = reply(dialog, code);
+            let mut response = reply(dialog, request, code);
             if busy && !glare {
                 if let Some(r) = response.as_mut() {
                     r.push(HeaderName::RetryAfter, "1");
@@ -374,22 +360,9 @@ impl UserAgent {
         let Some(c) = self.calls.get_mut(call) else {
             return;
         };
-        let early_tag = request
-            .from()
-            .and_then(|f| f.tag().map(str::to_owned))
-            .filter(|_| c.dialog.is_none() && !is_invite);
-        let dialog = match c.dialog.as_mut() {
-            Some(d) => d,
-            None => match (&early_tag, c.dialog_set.as_mut()) {
-                (Some(tag), Some(set)) => match set.dialog_mut(tag) {
-                    Some(d) => d,
-                    None => return,
-                },
-                _ => return,
-            },
-        };
-        let reply = |dialog: &sip_core::dialog::Dialog, code: StatusCode| {
-            dialog.response_to(request, code).build().ok()
+        let Some(dialog) = offer_dialog(&mut c.dialog, &mut c.dialog_set, request, is_invite)
+        else {
+            return;
         };
         let held = || Held::PeerOffer {
             tx,
@@ -429,7 +402,7 @@ impl UserAgent {
                         let code = StatusCode::new(e.sip_status())
                             .unwrap_or(StatusCode::NOT_ACCEPTABLE_HERE);
                         let _ = c.negotiator.cancel_offer();
-                        if let Some(r) = reply(dialog, code) {
+                        if let Some(r) = reply(dialog, request, code) {
                             self.respond_in_call(now, call, tx, &r);
                         }
                         return;
@@ -437,7 +410,7 @@ impl UserAgent {
                 }
             }
             Some(Err(_)) => {
-                if let Some(r) = reply(dialog, StatusCode::BAD_REQUEST) {
+                if let Some(r) = reply(dialog, request, StatusCode::BAD_REQUEST) {
                     self.respond_in_call(now, call, tx, &r);
                 }
                 return;
@@ -507,4 +480,29 @@ impl UserAgent {
             });
         }
     }
+}
+
+/// The dialog a peer's re-INVITE or UPDATE belongs to: the call's, or — an
+/// UPDATE in a caller's early dialog (RFC 3311 §5.2) — the early dialog of
+/// the dialog set its From tag names.
+fn offer_dialog<'c>(
+    dialog: &'c mut Option<Dialog>,
+    set: &'c mut Option<DialogSet>,
+    request: &Message,
+    is_invite: bool,
+) -> Option<&'c mut Dialog> {
+    if let Some(d) = dialog.as_mut() {
+        return Some(d);
+    }
+    if is_invite {
+        return None;
+    }
+    let tag = request.from()?.tag()?.to_owned();
+    set.as_mut()?.dialog_mut(&tag)
+}
+
+/// The response `code` to `request` in `dialog` (none if it cannot be
+/// built).
+fn reply(dialog: &Dialog, request: &Message, code: StatusCode) -> Option<Message> {
+    dialog.response_to(request, code).build().ok()
 }
