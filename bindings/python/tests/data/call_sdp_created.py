@@ -17,7 +17,9 @@ import importlib
 import json
 import re
 import sys
-import time
+
+import pj_pair
+from pj_pair import handle
 
 pj = importlib.import_module(sys.argv[1])
 RTP_PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 4000
@@ -97,40 +99,11 @@ class MyAccount(pj.Account):
         call.answer(op)
 
 
-def handle(ep, seconds, until=lambda: False):
-    deadline = time.time() + seconds
-    while time.time() < deadline and not until():
-        ep.libHandleEvents(10)
-
-
 def main():
-    ep = pj.Endpoint()
-    ep.libCreate()
-    cfg = pj.EpConfig()
-    cfg.uaConfig.threadCnt = 0
-    cfg.uaConfig.mainThreadOnly = True
-    cfg.logConfig.level = 0
-    cfg.logConfig.consoleLevel = 0
-    ep.libInit(cfg)
-    tc = pj.TransportConfig()
-    tc.port = 0
-    tc.boundAddress = "127.0.0.1"
-    t_alice = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
-    t_bob = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
-    ep.libStart()
-    ep.audDevManager().setNullDev()
-    accounts = {}
-    for n, (who, tid) in enumerate((("alice", t_alice), ("bob", t_bob))):
-        acfg = pj.AccountConfig()
-        acfg.idUri = f"sip:{who}@{ep.transportGetInfo(tid).localName}"
-        acfg.sipConfig.transportId = tid
-        acfg.mediaConfig.transportConfig.port = RTP_PORT + 8 * n
-        acc = MyAccount(who)
-        acc.create(acfg)
-        accounts[who] = acc
+    ep, accounts, bob_uri = pj_pair.start(pj, MyAccount, RTP_PORT)
     alice = MyCall(accounts["alice"], "alice")
     calls["alice"] = alice
-    alice.makeCall(f"sip:bob@{ep.transportGetInfo(t_bob).localName}", pj.CallOpParam(True))
+    alice.makeCall(bob_uri, pj.CallOpParam(True))
     handle(ep, 5, lambda: alice.last == pj.PJSIP_INV_STATE_CONFIRMED
            and "bob" in calls and calls["bob"].last == pj.PJSIP_INV_STATE_CONFIRMED)
     bob = calls["bob"]
